@@ -1,0 +1,3 @@
+from country_profiles.cli import main
+
+raise SystemExit(main())
