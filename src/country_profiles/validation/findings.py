@@ -52,5 +52,6 @@ class Rule:
 
     id: str
     severity: str
-    description: str
+    description: str  # one line: the condition that must hold
     tables: tuple[str, ...] = field(default_factory=tuple)
+    hint: str = ""  # how a contributor fixes a violation
