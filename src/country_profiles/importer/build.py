@@ -1,0 +1,228 @@
+"""Rebuild data/ from the raw sources folder, deterministically.
+
+load: the Factbook snapshots, the code table, COW IGO, the curated files of this repository;
+process: merge curated figures, keep only those the validation rules accept;
+save: every table in canonical form (rows sorted by primary key) and docs/import-report.md.
+Same input, byte-identical output.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from country_profiles import tables
+from country_profiles.importer.factbook import FactbookExtract, extract_factbook
+from country_profiles.importer.memberships import MembershipsExtract, extract_memberships
+
+INDICATOR_TABLES = ("demographics", "forces", "infrastructure")
+HAND_MAINTAINED = ("indicators", "sources")  # read from data/, written back canonically
+CURATED_FIGURES = Path("curated/figures.csv")
+MEMBERSHIP_CORRECTIONS = Path("corrections/memberships.json")
+IMPORT_REPORT = Path("docs/import-report.md")
+
+
+class ImportError_(Exception):
+    """The import cannot produce a consistent package; the message says what to fix."""
+
+
+@dataclass
+class FigureVerdict:
+    figure: dict[str, Any]
+    accepted: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    tables: dict[str, list[dict[str, Any]]]
+    factbook: FactbookExtract
+    memberships: MembershipsExtract
+    figures: list[FigureVerdict]
+    report: str
+
+
+def run(sources: Path, root: Path, out: Path | None = None) -> ImportResult:
+    """Import from `sources` using the curated files under `root`; write to `out` (default root)."""
+    out = root if out is None else out
+    # load
+    for required in ("factbook", "country-codes-gec", "cow-igo-v3"):
+        if not (sources / required).is_dir():
+            raise ImportError_(f"{sources}: no folder {required!r}; pass the shared sources folder (see SOURCES.md)")
+    schemas = tables.schemas_by_resource(root)
+    factbook = extract_factbook(sources)
+    gec_to_iso3 = {row["gec"]: row["iso3"] for row in factbook.countries}
+    memberships = extract_memberships(sources, gec_to_iso3, root / MEMBERSHIP_CORRECTIONS)
+    hand = {name: _typed_rows(root / schemas[name][0], schemas[name][1]) for name in HAND_MAINTAINED}
+    figures = _typed_rows(root / CURATED_FIGURES, tables.json_file(root / "schemas/figures.schema.json"))
+
+    # process
+    built: dict[str, list[dict[str, Any]]] = {
+        "countries": factbook.countries,
+        "borders": factbook.borders,
+        "demographics": factbook.demographics,
+        "forces": factbook.forces,
+        "infrastructure": factbook.infrastructure,
+        "ethnic_groups": factbook.ethnic_groups,
+        "age_structure": factbook.age_structure,
+        "organizations": memberships.organizations,
+        "memberships": memberships.memberships,
+        **hand,
+    }
+    missing = set(schemas) - set(built)
+    if missing:
+        raise ImportError_(f"datapackage.json declares tables the importer does not build: {sorted(missing)}")
+    _check_references(built)
+    verdicts = _vet_figures(built, figures, root, schemas)
+
+    # save
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    for name, (path, schema) in schemas.items():
+        _write_if_changed(out / path, tables.render_csv(built[name], schema))
+    report = render_report(built, factbook, memberships, verdicts)
+    _write_if_changed(out / IMPORT_REPORT, report)
+    return ImportResult(built, factbook, memberships, verdicts, report)
+
+
+def _typed_rows(path: Path, schema: dict[str, Any]) -> list[dict[str, Any]]:
+    types = {f["name"]: f["type"] for f in schema["fields"]}
+    rows = []
+    for line, raw in enumerate(tables.read_rows(path), start=2):
+        try:
+            rows.append({name: _parse(raw.get(name, ""), types[name]) for name in types})
+        except ValueError as exc:
+            raise ImportError_(f"{path}:{line}: {exc}") from None
+    return rows
+
+
+def _parse(text: str, type_: str) -> Any:
+    if text == "":
+        return None
+    if type_ == "integer":
+        return int(text)
+    if type_ == "number":
+        number = float(text)
+        return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+    if type_ == "boolean":
+        if text not in ("true", "false"):
+            raise ValueError(f"{text!r} is not true or false")
+        return text == "true"
+    return text
+
+
+def _check_references(built: dict[str, list[dict[str, Any]]]) -> None:
+    """Fail early on what would make the package inconsistent: unknown sources or indicators."""
+    source_ids = {row["id"] for row in built["sources"]}
+    cited = Counter(row["source_id"] for rows in built.values() for row in rows if row.get("source_id"))
+    unknown = sorted(set(cited) - source_ids)
+    if unknown:
+        raise ImportError_(f"rows cite sources missing from data/sources.csv: {unknown}")
+    indicator_table = {row["id"]: row["table"] for row in built["indicators"]}
+    for table in INDICATOR_TABLES:
+        bad = sorted({r["indicator"] for r in built[table]} - {i for i, t in indicator_table.items() if t == table})
+        if bad:
+            raise ImportError_(f"{table}: indicators not defined for this table in data/indicators.csv: {bad}")
+
+
+def _figure_key(row: dict[str, Any]) -> tuple:
+    return (row["country"], row["indicator"], row["year"])
+
+
+def _vet_figures(built, figures, root: Path, schemas) -> list[FigureVerdict]:
+    """Merge curated figures into the indicator tables, dropping each one the rules reject.
+
+    The rules judge figures in context (vehicles against personnel and population), so the
+    whole package is validated with the figures in; the figure blamed by the most errors goes,
+    and validation runs again until no error blames a curated figure.
+    """
+    from country_profiles.validation import validate
+
+    verdicts = {}
+    for figure in figures:
+        verdicts[(figure["table"], *_figure_key(figure))] = FigureVerdict(figure, accepted=True)
+    base = {t: [r for r in built[t]] for t in INDICATOR_TABLES}
+    while True:
+        for table in INDICATOR_TABLES:
+            chosen = {
+                _figure_key(v.figure): v.figure for k, v in verdicts.items() if v.accepted and k[0] == table
+            }
+            kept = [r for r in base[table] if _figure_key(r) not in chosen]
+            built[table] = kept + [{k: v for k, v in f.items() if k != "table"} for f in chosen.values()]
+        with tempfile.TemporaryDirectory() as tmp:
+            staged = Path(tmp)
+            shutil.copy(root / "datapackage.json", staged / "datapackage.json")
+            shutil.copytree(root / "schemas", staged / "schemas")
+            (staged / "data").mkdir()
+            for name, (path, schema) in schemas.items():
+                (staged / path).write_text(tables.render_csv(built[name], schema), encoding="utf-8")
+            line_of = _curated_lines(staged, schemas, verdicts)
+            findings = [f for f in validate(staged).findings if f.severity == "error"]
+        blame: dict[tuple, list[str]] = defaultdict(list)
+        for finding in findings:
+            for line in finding.lines or ((finding.line,) if finding.line else ()):
+                key = line_of.get((finding.resource, line))
+                if key is not None:
+                    blame[key].append(f"{finding.rule}: {finding.message}")
+        if not blame:
+            break
+        worst = max(blame, key=lambda k: (len(blame[k]), k))
+        verdicts[worst].accepted = False
+        verdicts[worst].reasons = blame[worst]
+    return sorted(verdicts.values(), key=lambda v: (v.figure["table"], *_figure_key(v.figure)))
+
+
+def _curated_lines(staged: Path, schemas, verdicts) -> dict[tuple[str, int], tuple]:
+    wanted = {k for k, v in verdicts.items() if v.accepted}
+    found = {}
+    for table in INDICATOR_TABLES:
+        path = staged / schemas[table][0]
+        for line, row in enumerate(tables.read_rows(path), start=2):
+            key = (table, row["country"], row["indicator"], int(row["year"]))
+            if key in wanted:
+                found[(table, line)] = key
+    return found
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def render_report(built, factbook: FactbookExtract, memberships: MembershipsExtract, verdicts) -> str:
+    lines = ["# Import report", "", "Written by `country-profiles import`; do not edit by hand.", ""]
+    lines += ["## Rows per table", "", "| table | rows |", "|---|---:|"]
+    lines += [f"| {name} | {len(rows)} |" for name, rows in built.items()]
+    lines += ["", "## Curated figures", ""]
+    lines += ["Figures added by hand in `curated/figures.csv`. Each is kept only if the validation rules accept it.", ""]
+    lines += ["| table | country | indicator | year | value | source | verdict |", "|---|---|---|---:|---:|---|---|"]
+    for v in verdicts:
+        f = v.figure
+        verdict = "accepted" if v.accepted else "rejected: " + "; ".join(v.reasons).replace("|", "\\|")
+        lines.append(
+            f"| {f['table']} | {f['country']} | {f['indicator']} | {f['year']} | {tables.format_cell(f['value'])} "
+            f"| {f['source_id']} | {verdict} |"
+        )
+    lines += ["", "## Membership corrections applied", ""]
+    lines += [f"- {cid}" for cid in sorted(memberships.corrections_applied)] or ["(none)"]
+    problems = [(p.snapshot, p.country, p.field, p.text, p.reason) for p in factbook.problems]
+    problems += [("memberships", c, f, t, r) for c, f, t, r in memberships.problems]
+    lines += ["", "## Values the importer could not parse", ""]
+    lines += [f"{len(problems)} values were left out because the importer could not read them. None was guessed.", ""]
+    lines += ["### Per field", "", "| source | field | values | countries |", "|---|---|---:|---:|"]
+    per_field: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for snapshot, country, field_, _, _ in problems:
+        per_field[(snapshot, field_)].append(country)
+    for (snapshot, field_), countries in sorted(per_field.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lines.append(f"| {snapshot} | {field_} | {len(countries)} | {len(set(countries))} |")
+    lines += ["", "### Per country", "", "| country | source | field | text | reason |", "|---|---|---|---|---|"]
+    for snapshot, country, field_, text, reason in sorted(problems, key=lambda p: (p[1], p[0], p[2], p[3])):
+        short = " ".join(str(text).split())
+        short = (short[:117] + "...") if len(short) > 120 else short
+        cells = [country, snapshot, field_, short, reason]
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"

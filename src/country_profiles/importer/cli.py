@@ -1,0 +1,46 @@
+"""`country-profiles import SOURCES`: rebuild data/ from the raw sources folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from country_profiles.paths import REPO_ROOT
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sources", type=Path, help="the raw sources folder, e.g. ../shared/sources")
+    parser.add_argument(
+        "--root", type=Path, default=REPO_ROOT,
+        help="repository root holding datapackage.json, schemas/, curated/ and corrections/ (default: this clone)",
+    )
+    parser.add_argument("--out", type=Path, help="write the package here instead of --root (data/ and docs/)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from country_profiles.importer.build import ImportError_, run as build
+    from country_profiles.importer.corrections import CorrectionError
+
+    if not args.sources.is_dir():
+        print(f"country-profiles import: {args.sources}: not a folder", file=sys.stderr)
+        return 2
+    try:
+        result = build(args.sources, args.root, args.out)
+    except (ImportError_, CorrectionError) as exc:
+        print(f"country-profiles import: {exc}", file=sys.stderr)
+        return 1
+    for name, rows in result.tables.items():
+        print(f"{name:<15} {len(rows):>7} rows")
+    fields = Counter(p.field for p in result.factbook.problems)
+    fields.update(f for _, f, _, _ in result.memberships.problems)
+    print(f"unparsed values: {sum(fields.values())} (by field, largest first; all in docs/import-report.md)")
+    for field_, count in fields.most_common(10):
+        print(f"  {count:>5}  {field_}")
+    rejected = [v for v in result.figures if not v.accepted]
+    print(f"curated figures: {len(result.figures) - len(rejected)} accepted, {len(rejected)} rejected by the rules")
+    for verdict in rejected:
+        f = verdict.figure
+        print(f"  rejected {f['country']} {f['indicator']} {f['year']} = {f['value']}: {verdict.reasons[0]}")
+    return 0
