@@ -16,6 +16,11 @@ COMMANDS = {
     "import": ("country_profiles.importer.cli", "rebuild data/ from the raw sources folder"),
     "coverage": ("country_profiles.coverage", "print coverage per table: countries with data, latest year"),
     "rules": ("country_profiles.validation.catalogue", "print or write the rule catalogue (docs/rules.md)"),
+    "fmt": ("country_profiles.fmt", "put every table in canonical form (--check: only report)"),
+    "diff": ("country_profiles.diff", "what a change between two git revisions does to the data"),
+    "show": ("country_profiles.show", "print a country's profile"),
+    "export": ("country_profiles.export", "export the package as JSON, SQLite or Parquet"),
+    "dictionary": ("country_profiles.dictionary", "print or write the data dictionary (docs/data-dictionary.md)"),
 }
 
 EXIT_USAGE = 2
