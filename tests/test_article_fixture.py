@@ -60,14 +60,6 @@ def article_report(tmp_path_factory):
     return validate(package)
 
 
-def _blames(report, rule_fragment, path, *values):
-    return [
-        f for f in report.findings
-        if f.severity == "error" and rule_fragment in f.rule and f.path == path
-        and all(str(v) in f"{f.value} {f.message}" for v in values)
-    ]
-
-
 def test_the_article_does_not_pass(article_report):
     assert not article_report.valid
 
