@@ -8,10 +8,13 @@ zeros, booleans as true/false, empty cells for missing values.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +50,13 @@ def format_cell(value: Any) -> str:
             return str(int(value))
         text = format(Decimal(repr(value)), "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return str(value)
+        if value == 0:
+            return "0"  # also for -0 and 0E-7
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
     return str(value)
 
 
@@ -62,7 +72,7 @@ def sort_key(schema: Mapping[str, Any]):
             value = row.get(name)
             if value is None or value == "":
                 parts.append((0, 0, ""))
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
                 parts.append((1, value, ""))
             else:
                 parts.append((2, 0, str(value)))
@@ -76,14 +86,29 @@ def render_csv(rows: Iterable[Mapping[str, Any]], schema: Mapping[str, Any]) -> 
     columns = [f["name"] for f in schema["fields"]]
     known = set(columns)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(columns)
+    write_record = _record_writer(out)
+    write_record(columns)
     for row in sorted(rows, key=sort_key(schema)):
         extra = set(row) - known
         if extra:
             raise ValueError(f"row has columns the schema does not declare: {sorted(extra)}")
-        writer.writerow([format_cell(row.get(c)) for c in columns])
+        write_record([format_cell(row.get(c)) for c in columns])
     return out.getvalue()
+
+
+def _record_writer(out: io.StringIO):
+    # With "\n" as terminator the csv module leaves a bare "\r" in a cell unquoted, and
+    # readers then split the row there; "\r\n" makes it quote both, and we end the line with LF.
+    record = io.StringIO()
+    writer = csv.writer(record, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+
+    def write(cells: list[str]) -> None:
+        record.seek(0)
+        record.truncate()
+        writer.writerow(cells)
+        out.write(record.getvalue()[:-2] + "\n")
+
+    return write
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -94,3 +119,146 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 
 def json_file(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+# Reading a table back into typed values: what the formatter respells and the diff compares.
+
+_INTEGER = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TRUE = ("true", "True", "TRUE", "1")
+_FALSE = ("false", "False", "FALSE", "0")
+MAX_EXPONENT = 400  # beyond this a number written out without exponent gets unreadably long
+
+
+class CellError(ValueError):
+    """A cell's text is not a value of its field's type; the message says what was expected."""
+
+
+def parse_cell(text: str, field: Mapping[str, Any]) -> Any:
+    """The value one cell holds: None (empty), str, int, Decimal, bool or datetime.date.
+
+    Every spelling of one value parses to that value (" 1.50", "1.5e0" and "1.5" alike), so
+    the canonical writer can respell it without changing it. Numbers are Decimal, never float,
+    so no digit is rounded away. Types other than these keep their text.
+    """
+    if text == "":
+        return None
+    kind = field.get("type", "string")
+    if kind not in ("integer", "number", "boolean", "date"):
+        return text
+    bare = text.strip()
+    if kind == "boolean":
+        if bare in (*_TRUE, *field.get("trueValues", ())):
+            return True
+        if bare in (*_FALSE, *field.get("falseValues", ())):
+            return False
+        raise CellError(f"{text!r} is not a boolean (write true or false)")
+    if kind == "date":
+        try:
+            if _DATE.fullmatch(bare):
+                return datetime.date.fromisoformat(bare)
+        except ValueError:
+            pass
+        raise CellError(f"{text!r} is not a date (write YYYY-MM-DD)")
+    number = _parse_number(text, bare)
+    if kind == "number":
+        return number
+    if _INTEGER.fullmatch(bare) or number == number.to_integral_value():
+        return int(number)
+    raise CellError(f"{text!r} is not an integer")
+
+
+def _parse_number(text: str, bare: str) -> Decimal:
+    if not _NUMBER.fullmatch(bare):
+        hint = " (write it without thousands separators)" if _GROUPED_NUMBER.fullmatch(bare) else ""
+        raise CellError(f"{text!r} is not a number{hint}")
+    try:
+        number = Decimal(bare)
+    except InvalidOperation:  # the pattern admits only what Decimal reads; belt and braces
+        raise CellError(f"{text!r} is not a number") from None
+    if number and abs(number.adjusted()) > MAX_EXPONENT:
+        raise CellError(f"{text!r} is too large or too small to write out in full")
+    return number
+
+
+@dataclass(frozen=True)
+class TableProblem:
+    """Why a table cannot be read faithfully, at a line of the file (header = line 1)."""
+
+    line: int
+    message: str
+
+
+@dataclass
+class ParsedTable:
+    """A table's header and rows. Rows map each header column to its typed value; a cell that
+    does not parse keeps its text, and `problems` says so."""
+
+    header: list[str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the line each row starts on
+    problems: list[TableProblem] = field(default_factory=list)
+
+
+def decode_table(data: bytes) -> tuple[str, list[TableProblem]]:
+    """The text of a table file: UTF-8, byte-order mark dropped. Undecodable bytes are a problem."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return "", [TableProblem(line, f"not UTF-8: byte {data[exc.start]:#04x} cannot be decoded")]
+    return text.removeprefix("\ufeff"), []
+
+
+def parse_table(text: str, schema: Mapping[str, Any]) -> ParsedTable:
+    """Read a table's text under its Table Schema, collecting every problem instead of stopping.
+
+    Blank lines are layout and are skipped; malformed quoting ends the reading at its line.
+    """
+    fields = {f["name"]: f for f in schema["fields"]}
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    parsed = ParsedTable(header=[])
+    try:
+        header = next(reader, None)
+        if header is None:
+            parsed.problems.append(TableProblem(1, "the file is empty; the first line must be the header"))
+            return parsed
+        parsed.header = header
+        parsed.problems += _header_problems(header, list(fields))
+        start = reader.line_num + 1
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if not cells:
+                continue
+            if len(cells) != len(header):
+                parsed.problems.append(
+                    TableProblem(line, f"the row has {len(cells)} cells but the header has {len(header)} columns")
+                )
+            row = {}
+            for name, cell in zip(header, cells):
+                try:
+                    row[name] = parse_cell(cell, fields[name]) if name in fields else cell
+                except CellError as exc:
+                    parsed.problems.append(TableProblem(line, f"column {name}: {exc}"))
+                    row[name] = cell
+            parsed.rows.append(row)
+            parsed.lines.append(line)
+    except csv.Error as exc:
+        parsed.problems.append(TableProblem(reader.line_num or 1, f"malformed CSV: {exc}"))
+    return parsed
+
+
+def _header_problems(header: list[str], expected: list[str]) -> list[TableProblem]:
+    problems = []
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    unknown = [name for name in header if name not in expected]
+    missing = [name for name in expected if name not in header]
+    if duplicated:
+        problems.append(TableProblem(1, f"columns named twice in the header: {', '.join(duplicated)}"))
+    if unknown:
+        problems.append(TableProblem(1, f"columns the schema does not declare: {', '.join(unknown)}"))
+    if missing:
+        problems.append(TableProblem(1, f"columns the schema declares but the header lacks: {', '.join(missing)}"))
+    return problems
