@@ -47,3 +47,19 @@ def rules(session: nox.Session) -> None:
     """Regenerate the rule catalogue docs/rules.md."""
     session.install("-e", ".")
     session.run("country-profiles", "rules", "--write")
+
+
+@nox.session(python=PYTHON, default=False)
+def fmt(session: nox.Session) -> None:
+    """Check that every table is in canonical form; `-- --write` rewrites them."""
+    session.install("-e", ".")
+    args = [a for a in session.posargs if a != "--write"]
+    check = [] if "--write" in session.posargs else ["--check"]
+    session.run("country-profiles", "fmt", *check, *args)
+
+
+@nox.session(python=PYTHON, default=False)
+def diff(session: nox.Session) -> None:
+    """What a change does to the data: nox -s diff -- BASE [HEAD] [--format markdown]"""
+    session.install("-e", ".")
+    session.run("country-profiles", "diff", *session.posargs)
