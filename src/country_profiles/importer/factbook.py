@@ -1,0 +1,816 @@
+"""Read the four CIA World Factbook snapshots and return rows for the country-profile tables.
+
+`extract_factbook(sources_dir)` reads `factbook/<vintage>/<region>/<gec>.json` and
+`country-codes-gec/Countrycodes.csv` and returns rows (dicts with exactly the columns of the
+matching Table Schema) plus every text it could not read as a ParseProblem. It prints nothing
+and writes nothing; sorting and writing are the caller's.
+
+Decisions:
+- Countries are the current snapshot's profiles that map to an ISO3 code, less the EU (`ee`)
+  and Antarctica (`ay`); oceans and the world are not in region folders that hold countries.
+- Gaza Strip (`gz`, no ISO code of its own) and West Bank (`we` -> PSE) are merged into PSE,
+  the code ISO gives to both: areas, borders and counts are added up (a border between the two
+  and the rest of the world is exact when summed), shares (ethnic groups, age structure,
+  military spending as % of GDP) are not merged but reported, and a count given by only one of
+  the two is reported instead of passing for the whole.
+- A time series takes every snapshot; when two give the same year the newer one wins. A value
+  without any date takes the snapshot's year with a note, except when an older snapshot only
+  repeats the newer one's undated text word for word (then it adds nothing and is skipped).
+- A value without its own date takes the date that ends its entry (the Factbook dates an
+  entry once, e.g. "(2010 est.)" after the females line of manpower).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+from country_profiles.importer.codes import CODES_FILE, CodeEntry, SourceError, read_code_table
+from country_profiles.importer.factbook_text import (
+    BorderSegment,
+    Measure,
+    TextParseError,
+    clean_text,
+    find_dates,
+    name_key,
+    parse_border_list,
+    parse_ethnic_groups,
+    parse_expenditure_history,
+    parse_measure,
+    parse_personnel_strengths,
+    parse_pipelines,
+    trailing_date,
+)
+
+SNAPSHOTS = ("2026-01-22", "2025-04-17", "2024-02-15", "2016-11-06")  # newest first
+CURRENT = SNAPSHOTS[0]
+INFRASTRUCTURE_SNAPSHOTS = {"current": "2026-01-22", "roads": "2025-04-17", "airport_runways": "2024-02-15"}
+MANPOWER_SNAPSHOT = "2016-11-06"
+
+REGIONS = {
+    "africa": "Africa",
+    "antarctica": "Antarctica",
+    "australia-oceania": "Australia and Oceania",
+    "central-america-n-caribbean": "Central America and the Caribbean",
+    "central-asia": "Central Asia",
+    "east-n-southeast-asia": "East and Southeast Asia",
+    "europe": "Europe",
+    "middle-east": "Middle East",
+    "north-america": "North America",
+    "south-america": "South America",
+    "south-asia": "South Asia",
+}
+# Profiles in country folders that are not countries.
+NOT_COUNTRIES = {"ee": "European Union", "ay": "Antarctica"}
+# The 2016 snapshot still used the old file names of Curacao and Sint Maarten.
+FORMER_GEC = {"2016-11-06": {"cc": "uc", "sk": "nn"}}
+# GEC codes the code table leaves without ISO3 but that belong to a country in the extract.
+EXTRA_GEC_TO_ISO3 = {"gz": "PSE"}  # Gaza Strip: with the West Bank, what ISO calls PS/PSE
+# The Factbook lists 196 independent states: the 193 UN members and the Holy See (the code
+# table's 194 TRUE) plus Kosovo (empty in the table) and Taiwan (FALSE in the table).
+INDEPENDENT_OVERRIDES = {"XKX", "TWN"}
+
+# Factbook spellings of neighbours that neither a profile's name nor the code table gives.
+NAME_ALIASES = {
+    "UK": "GBR",
+    "US": "USA",
+    "UAE": "ARE",
+    "Macedonia": "MKD",
+    "Holy See": "VAT",
+    "Holy See (Vatican City)": "VAT",
+    "Republic of the Congo": "COG",
+    "Congo, Republic of the": "COG",
+    "Democratic Republic of the Congo": "COD",
+    "Congo, Democratic Republic of the": "COD",
+    "Gaza Strip": "PSE",
+    "West Bank": "PSE",
+    "Cote d'Ivoire": "CIV",
+    "Czech Republic": "CZE",
+    "Timor-Leste": "TLS",
+    # French Guiana has no profile: the Factbook counts it in France (area and population).
+    "French Guiana": "FRA",
+}
+
+# Aliases naming a part of the neighbour rather than spelling it differently: say so in the note.
+PART_ALIASES = ("Gaza Strip", "West Bank", "French Guiana")
+
+ADDITIVE_INDICATORS = {
+    "population", "labor_force", "manpower_available", "manpower_fit_for_service",
+    "manpower_reaching_military_age", "airports", "airports_paved", "airports_unpaved",
+    "heliports", "ports", "railways_km", "roadways_km", "roadways_paved_km",
+    "roadways_unpaved_km", "waterways_km", "pipelines_km", "active_personnel",
+    "paramilitary_personnel", "reserve_personnel",
+}
+COUNT_INDICATORS = ADDITIVE_INDICATORS - {
+    "railways_km", "roadways_km", "roadways_paved_km", "roadways_unpaved_km", "waterways_km", "pipelines_km",
+}
+YEAR_FROM_SNAPSHOT = "year not given; snapshot year"
+
+COUNTRY_COLUMNS = ("iso3", "iso2", "gec", "name", "region", "independent", "area_km2", "land_area_km2",
+                   "water_area_km2", "coastline_km", "landlocked", "land_boundaries_km", "source_id")
+BORDER_COLUMNS = ("country", "neighbor", "length_km", "note", "source_id")
+INDICATOR_COLUMNS = ("country", "indicator", "year", "value", "value_max", "note", "source_id")
+ETHNIC_COLUMNS = ("country", "year", "group", "percent", "percent_max", "note", "source_id")
+AGE_COLUMNS = ("country", "year", "age_band", "percent", "note", "source_id")
+
+
+@dataclass
+class ParseProblem:
+    snapshot: str  # e.g. "2026-01-22"
+    country: str  # iso3 (or gec when unmapped)
+    field: str  # Factbook field path, e.g. "Geography/Area/total"
+    text: str  # the raw text that could not be parsed
+    reason: str
+
+
+@dataclass
+class FactbookExtract:
+    countries: list[dict]
+    borders: list[dict]
+    demographics: list[dict]
+    forces: list[dict]
+    infrastructure: list[dict]
+    ethnic_groups: list[dict]
+    age_structure: list[dict]
+    problems: list[ParseProblem]
+
+
+def source_id(snapshot: str) -> str:
+    return f"factbook-{snapshot}"
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    gec: str  # lower case, the file name
+    region_folder: str
+    data: dict
+    path: Path
+
+
+def load_snapshot(folder: Path) -> dict[str, Profile]:
+    """Every profile in the snapshot's region folders, by GEC code."""
+    if not folder.is_dir():
+        raise SourceError(f"{folder}: folder not found")
+    profiles: dict[str, Profile] = {}
+    for region_dir in sorted(p for p in folder.iterdir() if p.is_dir() and p.name in REGIONS):
+        for path in sorted(region_dir.glob("*.json")):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as error:
+                raise SourceError(f"{path}:{error.lineno}: invalid JSON: {error.msg}") from None
+            except UnicodeDecodeError as error:
+                raise SourceError(f"{path}: not UTF-8 ({error.reason})") from None
+            if not isinstance(data, dict):
+                raise SourceError(f"{path}:1: expected a JSON object of sections")
+            profiles[path.stem.lower()] = Profile(path.stem.lower(), region_dir.name, data, path)
+    return profiles
+
+
+def node_at(data: Any, *path: str) -> Any:
+    """The node at a path of keys, comparing keys without surrounding blanks ('total ')."""
+    node = data
+    for key in path:
+        if not isinstance(node, dict):
+            return None
+        if key in node:
+            node = node[key]
+            continue
+        node = next((value for k, value in node.items() if k.strip() == key), None)
+    return node
+
+
+def text_of(node: Any) -> str | None:
+    if isinstance(node, str):
+        return node
+    if isinstance(node, dict) and isinstance(node.get("text"), str):
+        return node["text"]
+    return None
+
+
+def entry_years(node: Any, *, own_text: bool = True, in_note: bool = False) -> set[int]:
+    """Years that date an entry: every date on its value lines, and the date that ends a note
+    (a note's body may cite other years). own_text=False skips the entry's own 'text'."""
+    years: set[int] = set()
+    if isinstance(node, str):
+        if in_note:
+            date = trailing_date(node)
+            return {date.year} if date else set()
+        return {d.year for d in find_dates(clean_text(node))}
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "text" and not own_text:
+                continue
+            note = in_note or "note" in key.lower()
+            years |= entry_years(value, in_note=note)
+    return years
+
+
+# --- countries ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Territory:
+    iso3: str
+    iso2: str
+    gec: str  # upper case
+    name: str
+    region: str
+    independent: bool
+    parts: tuple[str, ...]  # GEC codes (lower case) of the profiles it is built from
+
+
+def build_territories(current: dict[str, Profile], codes: dict[str, CodeEntry]) -> list[Territory]:
+    """One territory per ISO3 code that a current profile maps to."""
+    by_iso3: dict[str, list[Profile]] = defaultdict(list)
+    for gec, profile in current.items():
+        if gec in NOT_COUNTRIES:
+            continue
+        iso3 = codes[gec].iso3 if gec in codes else EXTRA_GEC_TO_ISO3.get(gec)
+        if iso3:
+            by_iso3[iso3].append(profile)
+    code_by_iso3 = {entry.iso3: entry for entry in codes.values()}
+    territories = []
+    for iso3, parts in sorted(by_iso3.items()):
+        own = code_by_iso3[iso3]  # for a merged territory, the part the code table names (PSE: we)
+        # A merged territory takes the code table's name: neither part's name covers it.
+        name = profile_name(current[own.gec]) if len(parts) == 1 else None
+        territories.append(
+            Territory(
+                iso3=iso3,
+                iso2=own.iso2,
+                gec=own.gec.upper(),
+                name=name or own.name,
+                region=REGIONS[current[own.gec].region_folder],
+                independent=bool(own.independent) or iso3 in INDEPENDENT_OVERRIDES,
+                parts=tuple(sorted(p.gec for p in parts)),
+            )
+        )
+    return territories
+
+
+def profile_name(profile: Profile) -> str | None:
+    """The conventional short form, or None where the Factbook has 'none'."""
+    text = text_of(node_at(profile.data, "Government", "Country name", "conventional short form"))
+    cleaned = clean_text(text) if text else ""
+    return cleaned if cleaned and cleaned.lower() != "none" else None
+
+
+# --- the extraction ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    """A row before parts are merged and snapshots deduplicated."""
+
+    table: str
+    row: dict
+    snapshot: str
+    part: str  # GEC of the profile it came from
+    field: str
+    raw: str  # the source text the row was read from
+    undated: bool = False  # the year is the snapshot's, not the source's
+
+    @property
+    def undated_text(self) -> str | None:
+        return clean_text(self.raw) if self.undated else None
+
+
+@dataclass
+class _Run:
+    snapshot: str
+    territory: Territory
+    profile: Profile
+    candidates: list[_Candidate] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+
+    @property
+    def snapshot_year(self) -> int:
+        return int(self.snapshot[:4])
+
+    def problem(self, field_path: str, text: Any, reason: str) -> None:
+        raw = text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)[:500]
+        self.problems.append(ParseProblem(self.snapshot, self.territory.iso3, field_path, raw, reason))
+
+    def year_for(self, measure_year: int | None, entry: Any, field_path: str, text: str) -> tuple[int | None, str | None, bool]:
+        """(year, note, undated): own year, else the entry's, else the snapshot's with a note."""
+        if measure_year is not None:
+            return measure_year, None, False
+        years = entry_years(entry, own_text=False)
+        if len(years) == 1:
+            return years.pop(), None, False
+        if len(years) > 1:
+            self.problem(field_path, text, f"no own year and the entry gives several: {sorted(years)}")
+            return None, None, False
+        return self.snapshot_year, YEAR_FROM_SNAPSHOT, True
+
+    def indicator(self, table: str, indicator: str, measure: Measure, entry: Any, field_path: str, text: str,
+                  extra_note: str | None = None) -> None:
+        year, year_note, undated = self.year_for(measure.year, entry, field_path, text)
+        if year is None:
+            return
+        if indicator in COUNT_INDICATORS and (not isinstance(measure.value, int) or not isinstance(measure.value_max, (int, type(None)))):
+            self.problem(field_path, text, f"{indicator} must be a whole number, got {measure.value}")
+            return
+        row = dict(zip(INDICATOR_COLUMNS, (self.territory.iso3, indicator, year, measure.value, measure.value_max,
+                                            _join(measure.note, extra_note, year_note), source_id(self.snapshot))))
+        self.candidates.append(_Candidate(table, row, self.snapshot, self.profile.gec, field_path, text, undated))
+
+    def measured(self, table: str, indicator: str, path: tuple[str, ...], unit: str, entry_path: tuple[str, ...] | None = None) -> None:
+        node = node_at(self.profile.data, *path)
+        text = text_of(node)
+        field_path = "/".join(path)
+        if node is None:
+            return
+        if text is None:
+            self.problem(field_path, node, "no text where a value was expected")
+            return
+        try:
+            measure = parse_pipelines(text) if indicator == "pipelines_km" else parse_measure(text, unit)
+        except TextParseError as error:
+            self.problem(field_path, text, str(error))
+            return
+        entry = node_at(self.profile.data, *entry_path) if entry_path else node
+        self.indicator(table, indicator, measure, entry, field_path, text)
+
+
+def _join(*notes: str | None) -> str | None:
+    kept = [n for n in notes if n]
+    return "; ".join(kept) if kept else None
+
+
+# --- per-table readers (one profile, one snapshot) ---------------------------------------------
+
+
+def read_geography(run: _Run) -> dict[str, Any]:
+    """Area, coastline and land boundaries of one profile; None where unreadable."""
+    data = run.profile.data
+    values: dict[str, Any] = {}
+    for column, key in (("area_km2", "total"), ("land_area_km2", "land"), ("water_area_km2", "water")):
+        values[column] = _strict_value(run, ("Geography", "Area", key), "sq km")
+    coastline = _strict_value(run, ("Geography", "Coastline"), "km")
+    values["coastline_km"] = coastline
+    values["landlocked"] = None if coastline is None else coastline == 0
+    boundaries_text = text_of(node_at(data, "Geography", "Land boundaries", "total"))
+    if boundaries_text is not None and clean_text(boundaries_text).lower() == "none":
+        values["land_boundaries_km"] = 0
+    else:
+        values["land_boundaries_km"] = _strict_value(run, ("Geography", "Land boundaries", "total"), "km")
+    return values
+
+
+def _strict_value(run: _Run, path: tuple[str, ...], unit: str) -> Any:
+    node = node_at(run.profile.data, *path)
+    if node is None:
+        return None
+    text = text_of(node)
+    if text is None:
+        run.problem("/".join(path), node, "no text where a value was expected")
+        return None
+    try:
+        return parse_measure(text, unit, strict=True).value
+    except TextParseError as error:
+        run.problem("/".join(path), text, str(error))
+        return None
+
+
+def read_border_segments(run: _Run) -> list[tuple[str, BorderSegment]]:
+    """(field path, segment) for every border list of the profile ('border countries',
+    'regional borders' of Hong Kong and Macau, 'border sovereign base areas' of Cyprus)."""
+    boundaries = node_at(run.profile.data, "Geography", "Land boundaries")
+    segments = []
+    if not isinstance(boundaries, dict):
+        return segments
+    for key, node in boundaries.items():
+        if "border" not in key.lower() or text_of(node) is None:
+            continue
+        field_path = f"Geography/Land boundaries/{key.strip()}"
+        found, unread = parse_border_list(text_of(node))
+        for text, reason in unread:
+            run.problem(field_path, text, reason)
+        segments += [(field_path, segment) for segment in found]
+    return segments
+
+
+def read_population(run: _Run) -> None:
+    node = node_at(run.profile.data, "People and Society", "Population")
+    if isinstance(node, dict) and "total" in node:
+        run.measured("demographics", "population", ("People and Society", "Population", "total"), "count",
+                     ("People and Society", "Population"))
+    else:
+        run.measured("demographics", "population", ("People and Society", "Population"), "count")
+
+
+def read_labor_force(run: _Run) -> None:
+    run.measured("demographics", "labor_force", ("Economy", "Labor force"), "count")
+
+
+MANPOWER_FIELDS = {
+    "manpower_available": ("Manpower available for military service", "males age 16-49", "females age 16-49"),
+    "manpower_fit_for_service": ("Manpower fit for military service", "males age 16-49", "females age 16-49"),
+    "manpower_reaching_military_age": ("Manpower reaching militarily significant age annually", "male", "female"),
+}
+
+
+def read_manpower(run: _Run) -> None:
+    """Males and females added up; the year ends the entry (usually the females line)."""
+    for indicator, (entry_key, male_key, female_key) in MANPOWER_FIELDS.items():
+        entry = node_at(run.profile.data, "Military", entry_key)
+        if entry is None:
+            continue
+        field_path = f"Military/{entry_key}"
+        male_text, female_text = text_of(node_at(entry, male_key)), text_of(node_at(entry, female_key))
+        if male_text is None or female_text is None:
+            run.problem(field_path, entry, "males and females are not both given; not added up")
+            continue
+        try:
+            male, female = parse_measure(male_text), parse_measure(female_text)
+        except TextParseError as error:
+            run.problem(field_path, f"{male_text} | {female_text}", str(error))
+            continue
+        if male.value_max is not None or female.value_max is not None:
+            run.problem(field_path, f"{male_text} | {female_text}", "a range cannot be added up")
+            continue
+        years = {y for y in (male.year, female.year) if y is not None}
+        if len(years) > 1:
+            run.problem(field_path, f"{male_text} | {female_text}", f"males and females dated differently: {sorted(years)}")
+            continue
+        total = Measure(male.value + female.value, None, years.pop() if years else None,
+                        _join(f"males {male.value:,} + females {female.value:,}", male.note, female.note))
+        run.indicator("demographics", indicator, total, entry, field_path, f"{male_text} | {female_text}")
+
+
+def read_military_expenditures(run: _Run) -> None:
+    if run.snapshot == MANPOWER_SNAPSHOT:
+        text = text_of(node_at(run.profile.data, "Military", "Military expenditures"))
+        if text is None:
+            return
+        for result in parse_expenditure_history(text):
+            if isinstance(result, TextParseError):
+                run.problem("Military/Military expenditures", text, str(result))
+            else:
+                run.indicator("forces", "military_expenditure_pct_gdp", result, None, "Military/Military expenditures", text)
+        return
+    entry = node_at(run.profile.data, "Military and Security", "Military expenditures")
+    if not isinstance(entry, dict):
+        return
+    for key, node in entry.items():
+        field_path = f"Military and Security/Military expenditures/{key.strip()}"
+        text = text_of(node) if key != "text" else node
+        if key.strip() == "note" or text is None:
+            continue
+        if key == "text":  # free text instead of yearly values
+            run.problem("Military and Security/Military expenditures", text, "free text, no yearly % of GDP")
+            continue
+        try:
+            measure = parse_measure(text, "% of GDP")
+        except TextParseError as error:
+            run.problem(field_path, text, str(error))
+            continue
+        key_year = key.strip().rsplit(" ", 1)[-1]
+        if measure.year is None and key_year.isdigit():
+            measure = Measure(measure.value, measure.value_max, int(key_year), measure.note)
+        run.indicator("forces", "military_expenditure_pct_gdp", measure, None, field_path, text)
+
+
+PERSONNEL_INDICATORS = {"active": "active_personnel", "paramilitary": "paramilitary_personnel", "reserve": "reserve_personnel"}
+
+
+def read_personnel(run: _Run) -> None:
+    field_path = "Military and Security/Military and security service personnel strengths"
+    text = text_of(node_at(run.profile.data, *field_path.split("/")))
+    if text is None:
+        return
+    strengths = parse_personnel_strengths(text)
+    for clause, reason in strengths.unread:
+        run.problem(field_path, clause, reason)
+    by_kind: dict[str, list] = defaultdict(list)
+    for figure in strengths.figures:
+        by_kind[figure.kind].append(figure)
+    for kind, figures in by_kind.items():
+        if len(figures) > 1:
+            run.problem(field_path, text, f"several {kind} figures; not added up")
+            continue
+        figure = figures[0]
+        measure = Measure(figure.value, figure.value_max, strengths.year, figure.wording)
+        run.indicator("forces", PERSONNEL_INDICATORS[kind], measure, None, field_path, text)
+
+
+def read_current_infrastructure(run: _Run) -> None:
+    run.measured("infrastructure", "airports", ("Transportation", "Airports"), "count")
+    run.measured("infrastructure", "heliports", ("Transportation", "Heliports"), "count")
+    run.measured("infrastructure", "railways_km", ("Transportation", "Railways", "total"), "km", ("Transportation", "Railways"))
+    run.measured("infrastructure", "ports", ("Transportation", "Ports", "total ports"), "count", ("Transportation", "Ports"))
+
+
+def read_airport_runways(run: _Run) -> None:
+    for indicator, key in (("airports_paved", "Airports - with paved runways"), ("airports_unpaved", "Airports - with unpaved runways")):
+        node = node_at(run.profile.data, "Transportation", key)
+        if isinstance(node, dict) and "total" in node:
+            run.measured("infrastructure", indicator, ("Transportation", key, "total"), "count", ("Transportation", key))
+        elif text_of(node) is not None:
+            run.measured("infrastructure", indicator, ("Transportation", key), "count")
+
+
+def read_roads_waterways_pipelines(run: _Run) -> None:
+    for indicator, key in (("roadways_km", "total"), ("roadways_paved_km", "paved"), ("roadways_unpaved_km", "unpaved")):
+        run.measured("infrastructure", indicator, ("Transportation", "Roadways", key), "km", ("Transportation", "Roadways"))
+    run.measured("infrastructure", "waterways_km", ("Transportation", "Waterways"), "km")
+    run.measured("infrastructure", "pipelines_km", ("Transportation", "Pipelines"), "km")
+
+
+def read_ethnic_groups(run: _Run) -> None:
+    field_path = "People and Society/Ethnic groups"
+    node = node_at(run.profile.data, "People and Society", "Ethnic groups")
+    text = text_of(node)
+    if text is None:
+        return
+    parsed = parse_ethnic_groups(text)
+    for item, reason in parsed.unread:
+        run.problem(field_path, item, reason)
+    if not parsed.shares:
+        return
+    year, year_note, undated = run.year_for(parsed.date.year if parsed.date else None, node, field_path, text)
+    if year is None:
+        return
+    names = [share.group for share in parsed.shares]
+    repeated = {name for name in names if names.count(name) > 1}
+    for name in sorted(repeated):
+        run.problem(field_path, text, f"group {name!r} appears twice in one list; both left out")
+    for share in parsed.shares:
+        if share.group in repeated:
+            continue
+        row = dict(zip(ETHNIC_COLUMNS, (run.territory.iso3, year, share.group, share.percent, share.percent_max,
+                                         _join(share.note, parsed.date.note if parsed.date else None, year_note),
+                                         source_id(run.snapshot))))
+        run.candidates.append(_Candidate("ethnic_groups", row, run.snapshot, run.profile.gec, field_path, text, undated))
+
+
+AGE_BANDS = {"0-14": ("0-14 years",), "15-64": ("15-64 years",), "65+": ("65 years and over",)}
+OLD_MIDDLE_BANDS = ("15-24 years", "25-54 years", "55-64 years")
+
+
+def read_age_structure(run: _Run) -> None:
+    field_path = "People and Society/Age structure"
+    node = node_at(run.profile.data, "People and Society", "Age structure")
+    if not isinstance(node, dict):
+        return
+    bands: dict[str, tuple[Decimal, str | None]] = {}
+    years: set[int] = set()
+    for key in ("0-14 years", "15-64 years", "65 years and over", *OLD_MIDDLE_BANDS):
+        text = text_of(node_at(node, key))
+        if text is None:
+            continue
+        try:
+            measure = parse_measure(text, "%")
+        except TextParseError as error:
+            run.problem(f"{field_path}/{key}", text, str(error))
+            continue
+        bands[key] = (Decimal(str(measure.value)), None)
+        years |= {measure.year} if measure.year is not None else set()
+    if "15-64 years" not in bands and all(key in bands for key in OLD_MIDDLE_BANDS):
+        middle = sum(bands[key][0] for key in OLD_MIDDLE_BANDS)
+        bands["15-64 years"] = (middle.quantize(Decimal("0.01")), "sum of the 15-24, 25-54 and 55-64 bands")
+    if not bands:
+        return
+    if len(years) > 1:
+        run.problem(field_path, node, f"bands dated differently: {sorted(years)}")
+        return
+    year, year_note, undated = (years.pop(), None, False) if years else (run.snapshot_year, YEAR_FROM_SNAPSHOT, True)
+    for band, (key,) in AGE_BANDS.items():
+        if key not in bands:
+            continue
+        percent, note = bands[key]
+        value = int(percent) if percent == percent.to_integral_value() else float(percent)
+        row = dict(zip(AGE_COLUMNS, (run.territory.iso3, year, band, value, _join(note, year_note), source_id(run.snapshot))))
+        run.candidates.append(_Candidate("age_structure", row, run.snapshot, run.profile.gec, field_path,
+                                         json.dumps(node, sort_keys=True, ensure_ascii=False), undated))
+
+
+def readers_for(snapshot: str) -> list:
+    readers = [read_population, read_labor_force, read_military_expenditures, read_ethnic_groups, read_age_structure]
+    if snapshot == MANPOWER_SNAPSHOT:
+        readers.append(read_manpower)
+    else:
+        readers.append(read_personnel)
+    if snapshot == INFRASTRUCTURE_SNAPSHOTS["current"]:
+        readers.append(read_current_infrastructure)
+    if snapshot == INFRASTRUCTURE_SNAPSHOTS["roads"]:
+        readers.append(read_roads_waterways_pipelines)
+    if snapshot == INFRASTRUCTURE_SNAPSHOTS["airport_runways"]:
+        readers.append(read_airport_runways)
+    return readers
+
+
+# --- assembling -----------------------------------------------------------------------------
+
+
+def extract_factbook(sources_dir: Path) -> FactbookExtract:
+    """Read the four Factbook snapshots under `sources_dir` and return rows and problems."""
+    sources_dir = Path(sources_dir)
+    codes = read_code_table(sources_dir / CODES_FILE)
+    snapshots = {snapshot: load_snapshot(sources_dir / "factbook" / snapshot) for snapshot in SNAPSHOTS}
+    territories = build_territories(snapshots[CURRENT], codes)
+    problems: list[ParseProblem] = []
+
+    countries, borders = [], []
+    name_to_iso3 = build_name_index(territories, snapshots[CURRENT], codes)
+    for territory in territories:
+        runs = [_Run(CURRENT, territory, snapshots[CURRENT][gec]) for gec in territory.parts]
+        countries.append(country_row(territory, runs))
+        borders += border_rows(territory, runs, name_to_iso3)
+        problems += [p for run in runs for p in run.problems]
+
+    candidates: list[_Candidate] = []
+    for snapshot in SNAPSHOTS:
+        profiles = snapshots[snapshot]
+        renamed = FORMER_GEC.get(snapshot, {})
+        by_gec = {renamed.get(gec, gec): profile for gec, profile in profiles.items()}
+        for territory in territories:
+            runs = [_Run(snapshot, territory, by_gec[gec]) for gec in territory.parts if gec in by_gec]
+            for run in runs:
+                for reader in readers_for(snapshot):
+                    reader(run)
+            merged, merge_problems = merge_parts(territory, runs)
+            candidates += merged
+            problems += [p for run in runs for p in run.problems] + merge_problems
+
+    tables = keep_newest(candidates)
+    return FactbookExtract(
+        countries=countries,
+        borders=borders,
+        demographics=tables["demographics"],
+        forces=tables["forces"],
+        infrastructure=tables["infrastructure"],
+        ethnic_groups=tables["ethnic_groups"],
+        age_structure=tables["age_structure"],
+        problems=problems,
+    )
+
+
+GEOGRAPHY_FIELDS = {
+    "area_km2": "Geography/Area/total",
+    "land_area_km2": "Geography/Area/land",
+    "water_area_km2": "Geography/Area/water",
+    "coastline_km": "Geography/Coastline",
+    "land_boundaries_km": "Geography/Land boundaries/total",
+}
+
+
+def country_row(territory: Territory, runs: list[_Run]) -> dict:
+    """The countries row; for a territory of several profiles the geography is added up."""
+    parts = [read_geography(run) for run in runs]
+    values: dict[str, Any] = {}
+    for column, field_path in GEOGRAPHY_FIELDS.items():
+        given = [part[column] for part in parts]
+        if len(given) > 1 and any(v is None for v in given) and any(v is not None for v in given):
+            runs[0].problem(field_path, str(given), "not given for every part of the territory; not added up")
+        values[column] = None if any(v is None for v in given) else _plain_sum(given)
+    values["landlocked"] = None if values["coastline_km"] is None else values["coastline_km"] == 0
+    return dict(zip(COUNTRY_COLUMNS, (
+        territory.iso3, territory.iso2, territory.gec, territory.name, territory.region, territory.independent,
+        values["area_km2"], values["land_area_km2"], values["water_area_km2"], values["coastline_km"],
+        values["landlocked"], values["land_boundaries_km"], source_id(CURRENT),
+    )))
+
+
+def _plain_sum(values: Iterable[Any]) -> Any:
+    total = sum(Decimal(str(v)) for v in values)
+    return int(total) if total == total.to_integral_value() else float(total)
+
+
+def build_name_index(territories: list[Territory], current: dict[str, Profile], codes: dict[str, CodeEntry]) -> dict[str, str]:
+    """Name key -> ISO3 from the profiles' own names, the code table and NAME_ALIASES.
+
+    A key claimed by two territories is dropped (ambiguous); aliases win over both.
+    """
+    claims: dict[str, set[str]] = defaultdict(set)
+    in_extract = {t.iso3 for t in territories}
+    for territory in territories:
+        for gec in territory.parts:
+            country_name = node_at(current[gec].data, "Government", "Country name")
+            for form in ("conventional short form", "conventional long form"):
+                text = text_of(node_at(country_name, form))
+                if text and clean_text(text).lower() != "none":
+                    claims[name_key(text)].add(territory.iso3)
+        claims[name_key(territory.name)].add(territory.iso3)
+    for entry in codes.values():
+        if entry.iso3 in in_extract:
+            claims[name_key(entry.name)].add(entry.iso3)
+    index = {key: next(iter(isos)) for key, isos in claims.items() if len(isos) == 1}
+    index.update({name_key(alias): iso3 for alias, iso3 in NAME_ALIASES.items() if iso3 in in_extract})
+    return index
+
+
+def border_rows(territory: Territory, runs: list[_Run], name_to_iso3: dict[str, str]) -> list[dict]:
+    """One row per neighbour as the territory's own profile(s) list it; segments added up."""
+    segments_by_neighbor: dict[str, list[str]] = defaultdict(list)
+    lengths: dict[str, list] = defaultdict(list)
+    annotated: dict[str, bool] = defaultdict(bool)
+    part_names = {run.profile.gec: profile_name(run.profile) or run.profile.gec for run in runs}
+    for run in runs:
+        for field_path, segment in read_border_segments(run):
+            full_key, base_key = name_key(f"{segment.name} ({segment.qualifier})"), name_key(segment.name)
+            neighbor = name_to_iso3.get(full_key) if segment.qualifier else None
+            neighbor = neighbor or name_to_iso3.get(base_key)
+            if neighbor is None:
+                run.problem(field_path, segment.wording, f"neighbour {segment.name!r} is not a country in the extract")
+                continue
+            if neighbor == territory.iso3:
+                run.problem(field_path, segment.wording, "a territory cannot border itself")
+                continue
+            via_alias = base_key in {name_key(a) for a in PART_ALIASES}
+            wording = segment.wording
+            if len(runs) > 1:
+                wording += f" (from the {part_names[run.profile.gec]} profile)"
+            if field_path.endswith("regional borders"):
+                wording += " (regional border)"
+            segments_by_neighbor[neighbor].append(wording)
+            lengths[neighbor].append(segment.length_km)
+            annotated[neighbor] |= bool(segment.qualifier or segment.remark or via_alias or len(runs) > 1
+                                        or field_path.endswith("regional borders"))
+    rows = []
+    for neighbor, wordings in segments_by_neighbor.items():
+        if len(wordings) > 1:
+            note = "sum of " + " and ".join(wordings)
+        else:
+            note = wordings[0] if annotated[neighbor] else None
+        rows.append(dict(zip(BORDER_COLUMNS, (territory.iso3, neighbor, _plain_sum(lengths[neighbor]), note, source_id(CURRENT)))))
+    return rows
+
+
+def merge_parts(territory: Territory, runs: list[_Run]) -> tuple[list[_Candidate], list[ParseProblem]]:
+    """Rows of a territory built from several profiles: counts added up, shares reported."""
+    candidates = [c for run in runs for c in run.candidates]
+    if len(territory.parts) == 1:
+        return candidates, []
+    problems: list[ParseProblem] = []
+    snapshot = runs[0].snapshot if runs else CURRENT
+    merged: list[_Candidate] = []
+    groups: dict[tuple, list[_Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        if candidate.table in ("ethnic_groups", "age_structure"):
+            groups[(candidate.table, candidate.field, candidate.part)].append(candidate)
+            continue
+        groups[(candidate.table, candidate.row["indicator"], candidate.row["year"])].append(candidate)
+    reported_shares: set[tuple] = set()
+    for key, group in groups.items():
+        table = key[0]
+        if table in ("ethnic_groups", "age_structure") or key[1] not in ADDITIVE_INDICATORS:
+            share_key = (table, group[0].field)
+            if share_key not in reported_shares:
+                reported_shares.add(share_key)
+                problems.append(ParseProblem(snapshot, territory.iso3, group[0].field, group[0].raw,
+                                             f"shares of {' and '.join(territory.parts)} are not merged into {territory.iso3}"))
+            continue
+        parts_given = {c.part for c in group}
+        if parts_given != set(territory.parts) or len(group) != len(territory.parts):
+            missing = sorted(set(territory.parts) - parts_given)
+            problems.append(ParseProblem(snapshot, territory.iso3, group[0].field, group[0].raw,
+                                         f"{key[1]} {key[2]} given by {', '.join(sorted(parts_given))} only (not {', '.join(missing)}); not added up"
+                                         if missing else f"{key[1]} {key[2]} given twice by one part"))
+            continue
+        row = dict(group[0].row)
+        row["value"] = _plain_sum(c.row["value"] for c in group)
+        maxima = [c.row["value_max"] if c.row["value_max"] is not None else c.row["value"] for c in group]
+        row["value_max"] = _plain_sum(maxima) if any(c.row["value_max"] is not None for c in group) else None
+        row["note"] = _join(f"sum of {' and '.join(territory.parts)}", *(c.row["note"] for c in group))
+        raw = " | ".join(c.raw for c in group)
+        merged.append(_Candidate(table, row, group[0].snapshot, "+".join(territory.parts), group[0].field, raw,
+                                 all(c.undated for c in group)))
+    return merged, problems
+
+
+INDICATOR_TABLES = ("demographics", "forces", "infrastructure")
+
+
+def keep_newest(candidates: list[_Candidate]) -> dict[str, list[dict]]:
+    """One row per key, from the newest snapshot that gives it; lists (ethnic groups, age
+    structure) are kept or dropped whole per country and year. An older snapshot's undated
+    value that only repeats the newer one's text is skipped."""
+    rank = {snapshot: index for index, snapshot in enumerate(SNAPSHOTS)}
+    ordered = sorted(candidates, key=lambda c: rank[c.snapshot])
+    tables: dict[str, list[dict]] = {t: [] for t in (*INDICATOR_TABLES, "ethnic_groups", "age_structure")}
+    seen_keys: dict[tuple, str] = {}
+    seen_undated: set[tuple] = set()
+    for candidate in ordered:
+        row = candidate.row
+        if candidate.table in INDICATOR_TABLES:
+            key = (candidate.table, row["country"], row["indicator"], row["year"])
+        else:
+            key = (candidate.table, row["country"], row["year"])
+        undated_key = (candidate.table, row["country"], candidate.field, candidate.undated_text)
+        if candidate.undated_text is not None and undated_key in seen_undated and seen_keys.get(key) != candidate.snapshot:
+            continue
+        if seen_keys.setdefault(key, candidate.snapshot) != candidate.snapshot:
+            continue
+        if candidate.undated_text is not None:
+            seen_undated.add(undated_key)
+        tables[candidate.table].append(row)
+    return tables
