@@ -1,0 +1,822 @@
+"""`country-profiles diff BASE [HEAD]`: what a change between two git revisions does to the data.
+
+For each table: rows added, removed and changed (matched by primary key, compared as typed
+values, so a respelled number is no change), with before and after values. Flags for changes
+a reviewer should look at twice: a value that moves by more than `--factor` from its previous
+value or from the country's neighbouring years, a jump of about 1000 or 1000000 (thousands or
+millions written for units), a row removed while other rows still refer to it (a source still
+cited). And the validation findings the change introduces, fixes, or leaves as they were:
+both revisions are validated by the same rules and findings are matched by rule, table, field
+and the primary keys of the rows they blame, which survive line shifts.
+
+HEAD omitted means the working tree, committed or not, so a contributor sees an edit before
+committing it; CI passes two commits. Revisions are read with `git archive` into temporary
+folders: the working tree, the index and the branches are never touched.
+
+Exit status: 0 (a report, whatever it says), 2 not a git repository or a bad revision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from country_profiles import tables
+
+EXIT_OK, EXIT_USAGE = 0, 2
+DEFAULT_FACTOR = 5.0  # an extra or a lost digit (x10) is flagged
+UNIT_SCALES = {1000: "thousands", 1_000_000: "millions"}
+UNIT_TOLERANCE = 1.2  # a ratio within 1000/1.2 .. 1000*1.2 looks like a unit slip
+MARKDOWN_LIMIT = 60_000  # GitHub cuts comments at 65,536 characters; keep a margin
+MAX_ANNOTATIONS = 50  # GitHub shows at most 50 annotations per job
+DEFAULT_MAX_ROWS = 50  # rows shown per table in text and markdown; json has them all
+FORMATS = ("text", "markdown", "json", "github")
+
+
+class DiffError(Exception):
+    """The diff cannot run: not a git repository, an unknown revision, git missing."""
+
+
+# The command
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("base", metavar="BASE", help="the revision before the change, e.g. main or origin/main")
+    parser.add_argument(
+        "head", metavar="HEAD", nargs="?",
+        help="the revision after the change (default: the working tree, including uncommitted edits)",
+    )
+    parser.add_argument(
+        "-C", "--package", type=Path, default=Path("."), metavar="DIR",
+        help="folder of datapackage.json inside the git repository (default: the current folder)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    parser.add_argument(
+        "--factor", type=float, default=DEFAULT_FACTOR,
+        help=f"flag a value that moves by more than this factor (default: {DEFAULT_FACTOR:g})",
+    )
+    parser.add_argument(
+        "--max-rows", type=int, default=DEFAULT_MAX_ROWS,
+        help=f"rows listed per table and kind in text and markdown (default: {DEFAULT_MAX_ROWS})",
+    )
+    parser.add_argument("--no-validate", action="store_true", help="skip validating both revisions")
+    parser.add_argument("--output", type=Path, help="write the report to this file instead of standard output")
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.factor > 1:
+        print("country-profiles diff: --factor must be greater than 1", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with ExitStack() as stack:
+            repo, package_dir = locate_package(args.package)
+            base = stack.enter_context(revision_snapshot(repo, package_dir, args.base))
+            if args.head is None:
+                head = load_snapshot(repo / package_dir, "working tree")
+            else:
+                head = stack.enter_context(revision_snapshot(repo, package_dir, args.head))
+            report = compare(base, head, factor=args.factor, validate=not args.no_validate)
+    except DiffError as exc:
+        print(f"country-profiles diff: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    text = render(report, args.format, max_rows=args.max_rows)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def render(report: "DiffReport", format_: str, max_rows: int = DEFAULT_MAX_ROWS) -> str:
+    if format_ == "json":
+        return json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
+    if format_ == "markdown":
+        return render_markdown(report, max_rows)
+    if format_ == "github":
+        return render_github(report)
+    return render_text(report, max_rows)
+
+
+# Git: read a revision without touching the working tree
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+    except FileNotFoundError:
+        raise DiffError("git is not installed or not on PATH") from None
+
+
+def locate_package(folder: Path) -> tuple[Path, Path]:
+    """(repository top level, package folder relative to it)."""
+    if not folder.is_dir():
+        raise DiffError(f"{folder}: no such folder")
+    result = _git(folder, "rev-parse", "--show-toplevel")
+    if result.returncode != 0:
+        raise DiffError(f"{folder.resolve()}: not inside a git repository")
+    top = Path(result.stdout.decode().strip()).resolve()
+    return top, folder.resolve().relative_to(top)
+
+
+def resolve_revision(repo: Path, revision: str) -> str:
+    """The commit a revision names (branch, tag, SHA, HEAD~1 ...); DiffError if none."""
+    if revision.startswith("-"):
+        raise DiffError(f"{revision!r} is not a revision")
+    result = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+    if result.returncode != 0:
+        raise DiffError(f"{revision!r} is not a commit in {repo}")
+    return result.stdout.decode().strip()
+
+
+@contextmanager
+def revision_snapshot(repo: Path, package_dir: Path, revision: str) -> Iterator["Snapshot"]:
+    """The package as it is at `revision`, extracted to a temporary folder for as long as needed."""
+    commit = resolve_revision(repo, revision)
+    with tempfile.TemporaryDirectory(prefix="country-profiles-diff-") as tmp:
+        export_revision(repo, commit, package_dir, Path(tmp))
+        yield load_snapshot(Path(tmp) / package_dir, f"{revision} ({commit[:10]})" if revision != commit else commit[:10])
+
+
+def export_revision(repo: Path, commit: str, package_dir: Path, dest: Path) -> None:
+    """Write the files under `package_dir` at `commit` into `dest` (git archive: no checkout)."""
+    pathspec = [] if str(package_dir) == "." else ["--", str(package_dir)]
+    listed = _git(repo, "ls-tree", "--name-only", commit, *pathspec)
+    if listed.returncode != 0 or not listed.stdout.strip():
+        return  # the package folder did not exist then: an empty snapshot
+    process = subprocess.Popen(
+        ["git", "-C", str(repo), "archive", "--format=tar", commit, *pathspec],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
+            archive.extractall(dest, filter="data")
+    except tarfile.TarError as exc:
+        raise DiffError(f"cannot read {commit[:10]} from git: {exc}") from None
+    finally:
+        stderr = process.stderr.read() if process.stderr else b""
+        process.wait()
+    if process.returncode != 0:
+        raise DiffError(f"git archive {commit[:10]} failed: {stderr.decode(errors='replace').strip()}")
+
+
+# A revision's tables, keyed by primary key
+
+
+@dataclass
+class TableState:
+    name: str
+    path: str
+    schema: dict[str, Any]
+    rows: dict[tuple, dict[str, Any]] = field(default_factory=dict)
+    lines: dict[tuple, int] = field(default_factory=dict)  # key -> line the row starts on
+    keys_by_line: dict[int, tuple] = field(default_factory=dict)
+    problems: list[tables.TableProblem] = field(default_factory=list)
+
+    @property
+    def key_fields(self) -> list[str]:
+        return primary_key(self.schema)
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f["name"] for f in self.schema["fields"]]
+
+
+@dataclass
+class Snapshot:
+    label: str
+    root: Path
+    tables: dict[str, TableState] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def primary_key(schema: dict[str, Any]) -> list[str]:
+    key = schema.get("primaryKey") or [f["name"] for f in schema["fields"]]
+    return [key] if isinstance(key, str) else list(key)
+
+
+def load_snapshot(root: Path, label: str) -> Snapshot:
+    """Every table of the package at `root`; what cannot be read is noted, never fatal."""
+    snapshot = Snapshot(label, root)
+    if not (root / "datapackage.json").is_file():
+        snapshot.problems.append("no datapackage.json")
+        return snapshot
+    try:
+        resources = tables.schemas_by_resource(root)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        snapshot.problems.append(f"cannot read datapackage.json or a schema: {exc}")
+        return snapshot
+    for name, (path, schema) in resources.items():
+        snapshot.tables[name] = load_table(root, name, path, schema)
+    return snapshot
+
+
+def load_table(root: Path, name: str, path: str, schema: dict[str, Any]) -> TableState:
+    state = TableState(name, path, schema)
+    file = root / path
+    if not file.is_file():
+        return state
+    text, problems = tables.decode_table(file.read_bytes())
+    parsed = tables.parse_table(text, schema) if not problems else tables.ParsedTable(header=[])
+    state.problems = problems + parsed.problems
+    key_fields = state.key_fields
+    seen: Counter = Counter()
+    for index, (row, line) in enumerate(zip(parsed.rows, parsed.lines)):
+        key = tuple(_hashable(row.get(f)) for f in key_fields)
+        seen[key] += 1
+        if seen[key] > 1:  # a duplicated key: keep every row, numbered
+            key = (*key, f"#{seen[key]}")
+        state.rows[key] = row
+        state.lines[key] = line
+        state.keys_by_line[line] = key
+        state.keys_by_line.setdefault(index + 2, key)  # record number, if a reader counts records
+    return state
+
+
+def _hashable(value: Any) -> Any:
+    return value if value is None or isinstance(value, (str, int, float, Decimal, bool)) else str(value)
+
+
+# Comparing two revisions
+
+
+@dataclass
+class RowChange:
+    key: tuple
+    line: int | None  # in HEAD, or in BASE for a removed row
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    fields: list[str]  # changed fields (all non-empty ones for added and removed rows)
+
+
+@dataclass
+class TableDiff:
+    name: str
+    path: str
+    key_fields: list[str]
+    added: list[RowChange] = field(default_factory=list)
+    removed: list[RowChange] = field(default_factory=list)
+    changed: list[RowChange] = field(default_factory=list)
+    unchanged: int = 0
+    columns_added: list[str] = field(default_factory=list)
+    columns_removed: list[str] = field(default_factory=list)
+    status: str = "changed"  # "added", "removed" or "changed" (the table itself)
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.added or self.removed or self.changed or self.columns_added or self.columns_removed)
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str  # unit_slip, large_change, far_from_neighbouring_years, removed_but_referenced
+    table: str
+    path: str
+    key: tuple
+    field: str | None
+    line: int | None
+    message: str
+
+
+@dataclass
+class FindingsDiff:
+    introduced: list[Any] = field(default_factory=list)  # Findings of HEAD
+    fixed: list[Any] = field(default_factory=list)  # Findings of BASE
+    unchanged: list[Any] = field(default_factory=list)  # Findings of HEAD
+    note: str = ""  # why findings were not compared, when they were not
+
+
+@dataclass
+class DiffReport:
+    base: str
+    head: str
+    factor: float
+    tables: list[TableDiff]
+    flags: list[Flag]
+    findings: FindingsDiff
+    notes: list[str] = field(default_factory=list)
+
+
+def compare(base: Snapshot, head: Snapshot, factor: float = DEFAULT_FACTOR, validate: bool = True) -> DiffReport:
+    notes = [f"{s.label}: {p}" for s in (base, head) for p in s.problems]
+    for snapshot in (base, head):
+        for state in snapshot.tables.values():
+            if state.problems:
+                first = state.problems[0]
+                notes.append(
+                    f"{snapshot.label}: {state.path}: {len(state.problems)} problems reading it "
+                    f"(first at line {first.line}: {first.message}); unreadable cells are compared as text"
+                )
+    names = list(head.tables) + [n for n in base.tables if n not in head.tables]
+    diffs = [diff_table(base.tables.get(n), head.tables.get(n)) for n in names]
+    flags = value_flags(diffs, head, factor) + reference_flags(diffs, base, head)
+    findings = compare_findings(base, head) if validate else FindingsDiff(note="not compared (--no-validate)")
+    return DiffReport(base.label, head.label, factor, diffs, _most_specific(flags), findings, notes)
+
+
+def diff_table(before: TableState | None, after: TableState | None) -> TableDiff:
+    """Rows added, removed and changed between two states of one table, by primary key."""
+    some = after or before
+    assert some is not None
+    result = TableDiff(some.name, some.path, some.key_fields)
+    if before is None:
+        result.status = "added"
+    elif after is None:
+        result.status = "removed"
+    old_rows = before.rows if before else {}
+    new_rows = after.rows if after else {}
+    old_fields = before.field_names if before else []
+    new_fields = after.field_names if after else []
+    if before and after:
+        result.columns_added = [f for f in new_fields if f not in old_fields]
+        result.columns_removed = [f for f in old_fields if f not in new_fields]
+    compared = [f for f in new_fields if f in old_fields] if before and after else []
+    for key, row in new_rows.items():
+        if key not in old_rows:
+            result.added.append(RowChange(key, after.lines[key], None, row, _filled(row, new_fields, after)))
+            continue
+        old = old_rows[key]
+        changed = [f for f in compared if not _same(old.get(f), row.get(f))]
+        if changed:
+            result.changed.append(RowChange(key, after.lines[key], old, row, changed))
+        else:
+            result.unchanged += 1
+    for key, row in old_rows.items():
+        if key not in new_rows:
+            result.removed.append(RowChange(key, before.lines[key], row, None, _filled(row, old_fields, before)))
+    return result
+
+
+def _filled(row: dict[str, Any], fields: list[str], state: TableState) -> list[str]:
+    """The non-empty cells of a row beside its key (the key is shown on its own)."""
+    keys = set(state.key_fields)
+    return [f for f in fields if f not in keys and row.get(f) is not None]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if type(a) is bool or type(b) is bool:
+        return type(a) is type(b) and a == b
+    return a == b
+
+
+# Flags: changes a reviewer should look at twice
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and number != 0 else None
+
+
+def ratio(a: Any, b: Any) -> float | None:
+    """How many times larger the larger magnitude is; None when either is missing or zero."""
+    x, y = _number(a), _number(b)
+    if x is None or y is None:
+        return None
+    big, small = max(abs(x), abs(y)), min(abs(x), abs(y))
+    return big / small
+
+
+def unit_scale(r: float | None) -> str | None:
+    """"thousands" or "millions" when a ratio is about 1000 or 1000000."""
+    if r is None:
+        return None
+    for scale, name in UNIT_SCALES.items():
+        if scale / UNIT_TOLERANCE <= r <= scale * UNIT_TOLERANCE:
+            return name
+    return None
+
+
+def _measure_fields(state: TableState) -> list[str]:
+    keys = set(state.key_fields)
+    return [f["name"] for f in state.schema["fields"] if f.get("type") in ("number", "integer") and f["name"] not in keys]
+
+
+def value_flags(diffs: list[TableDiff], head: Snapshot, factor: float) -> list[Flag]:
+    flags: list[Flag] = []
+    for diff in diffs:
+        state = head.tables.get(diff.name)
+        if state is None:
+            continue
+        measures = _measure_fields(state)
+        series = _series_index(state) if "year" in diff.key_fields else None
+        for change in diff.changed:
+            for name in (f for f in change.fields if f in measures):
+                flag = _previous_value_flag(diff, change, name, factor)
+                if flag:
+                    flags.append(flag)
+        if series is None:
+            continue
+        for change in diff.added + diff.changed:
+            for name in (f for f in change.fields if f in measures):
+                flag = _neighbour_flag(diff, state, series, change, name, factor)
+                if flag:
+                    flags.append(flag)
+    return flags
+
+
+def _previous_value_flag(diff: TableDiff, change: RowChange, name: str, factor: float) -> Flag | None:
+    before, after = change.before[name], change.after[name]
+    r = ratio(before, after)
+    scale = unit_scale(r)
+    shown = f"{name} {_cell(before)} → {_cell(after)}"
+    if scale:
+        return Flag("unit_slip", diff.name, diff.path, change.key, name, change.line,
+                    f"{shown}: {_times(before, after)}; {scale} written for units, or the reverse?")
+    if r is not None and r > factor:
+        return Flag("large_change", diff.name, diff.path, change.key, name, change.line,
+                    f"{shown}: {_times(before, after)}, more than the factor {factor:g}")
+    return None
+
+
+def _times(before: Any, after: Any) -> str:
+    r = ratio(before, after)
+    grew = abs(float(after)) > abs(float(before))
+    return f"{'×' if grew else '÷'}{r:,.0f}" if r >= 10 else f"{'×' if grew else '÷'}{r:.2g}"
+
+
+def _series_index(state: TableState) -> dict[tuple, list[tuple[int, dict[str, Any]]]]:
+    """Rows of one series (same key but the year), sorted by year."""
+    key_fields = state.key_fields
+    year_at = key_fields.index("year")
+    index: dict[tuple, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    for key, row in state.rows.items():
+        year = row.get("year")
+        if isinstance(year, int) and len(key) == len(key_fields):
+            index[key[:year_at] + key[year_at + 1:]].append((year, row))
+    for rows in index.values():
+        rows.sort(key=lambda pair: pair[0])
+    return index
+
+
+def _neighbour_flag(diff, state, series, change: RowChange, name: str, factor: float) -> Flag | None:
+    """Flag a new value far from the same series' values in the nearest earlier and later years."""
+    year_at = diff.key_fields.index("year")
+    key = change.key
+    if len(key) != len(diff.key_fields) or not isinstance(key[year_at], int):
+        return None
+    year, value = key[year_at], change.after.get(name)
+    rows = series.get(key[:year_at] + key[year_at + 1:], [])
+    earlier = [(y, r) for y, r in rows if y < year]
+    later = [(y, r) for y, r in rows if y > year]
+    neighbours = ([earlier[-1]] if earlier else []) + ([later[0]] if later else [])
+    neighbours = [(y, r[name]) for y, r in neighbours if _number(r.get(name)) is not None]
+    ratios = [ratio(value, v) for _, v in neighbours]
+    if not neighbours or any(r is None for r in ratios):
+        return None
+    around = ", ".join(f"{_cell(v)} in {y}" for y, v in neighbours)
+    scales = {unit_scale(r) for r in ratios}
+    if len(scales) == 1 and None not in scales:
+        return Flag("unit_slip", diff.name, diff.path, key, name, change.line,
+                    f"{name} {_cell(value)} in {year} against {around}: about {scales.pop()} apart")
+    if all(r > factor for r in ratios):
+        return Flag("far_from_neighbouring_years", diff.name, diff.path, key, name, change.line,
+                    f"{name} {_cell(value)} in {year} against {around}: more than the factor {factor:g} apart")
+    return None
+
+
+def reference_flags(diffs: list[TableDiff], base: Snapshot, head: Snapshot) -> list[Flag]:
+    """A removed row that rows of HEAD still refer to (a source still cited, an indicator still used).
+
+    The flag sits on the first referring row, a line that exists in HEAD.
+    """
+    removed = {d.name: d.removed for d in diffs if d.removed and d.name in base.tables}
+    references: dict[tuple[str, tuple], list[tuple[TableState, list[str], list[int]]]] = defaultdict(list)
+    for referring in head.tables.values():
+        for foreign_key in referring.schema.get("foreignKeys", []):
+            target = foreign_key.get("reference", {}).get("resource") or referring.name
+            if target not in removed:
+                continue
+            own, their = _as_list(foreign_key["fields"]), _as_list(foreign_key["reference"]["fields"])
+            citing: dict[tuple, list[int]] = defaultdict(list)
+            for key, row in referring.rows.items():
+                citing[tuple(row.get(f) for f in own)].append(referring.lines[key])
+            for change in removed[target]:
+                lines = sorted(citing.get(tuple(change.before.get(f) for f in their), []))
+                if lines:
+                    references[(target, change.key)].append((referring, own, lines))
+    flags = []
+    for (target, key), users in references.items():
+        path = base.tables[target].path
+        where = "; ".join(
+            f"{len(lines)} rows of {state.path} by {','.join(own)} (lines "
+            + ", ".join(map(str, lines[:5])) + (" ..." if len(lines) > 5 else "") + ")"
+            for state, own, lines in users
+        )
+        first_state, _, first_lines = users[0]
+        flags.append(Flag(
+            "removed_but_referenced", target, first_state.path, key, None, first_lines[0],
+            f"{key_text(key)} was removed from {path} but rows still refer to it: {where}",
+        ))
+    return flags
+
+
+def _as_list(fields: str | list[str]) -> list[str]:
+    return [fields] if isinstance(fields, str) else list(fields)
+
+
+FLAG_ORDER = ("removed_but_referenced", "unit_slip", "large_change", "far_from_neighbouring_years")
+
+
+def _most_specific(flags: list[Flag]) -> list[Flag]:
+    """One flag per table, row and field: the most specific kind."""
+    best: dict[tuple, Flag] = {}
+    for flag in flags:
+        slot = (flag.table, flag.key, flag.field, flag.kind == "removed_but_referenced")
+        if slot not in best or FLAG_ORDER.index(flag.kind) < FLAG_ORDER.index(best[slot].kind):
+            best[slot] = flag
+    return sorted(best.values(), key=lambda f: (FLAG_ORDER.index(f.kind), f.table, f.line or 0))
+
+
+# Validation findings: introduced, fixed, unchanged
+
+
+def compare_findings(base: Snapshot, head: Snapshot) -> FindingsDiff:
+    try:
+        from country_profiles.validation import validate
+    except ImportError:
+        return FindingsDiff(note="not compared: this installation has no validation yet")
+    found = {}
+    for side, snapshot in (("base", base), ("head", head)):
+        if not (snapshot.root / "datapackage.json").is_file():
+            found[side] = []
+            continue
+        try:
+            found[side] = list(validate(snapshot.root).findings)
+        except Exception as exc:  # a revision validation cannot load: say so, keep the row diff
+            return FindingsDiff(note=f"not compared: validating {snapshot.label} failed: {type(exc).__name__}: {exc}")
+    return match_findings(found["base"], base, found["head"], head)
+
+
+def finding_identity(finding: Any, snapshot: Snapshot) -> tuple:
+    """What a finding is about, independent of line numbers: rule, table, field and blamed rows."""
+    state = snapshot.tables.get(finding.resource or "")
+    lines = tuple(finding.lines) or ((finding.line,) if finding.line else ())
+    if state is not None and lines:
+        blamed = tuple(sorted({repr(state.keys_by_line.get(line, ("line", line))) for line in lines}))
+        return (finding.rule, finding.resource, finding.field, blamed)
+    return (finding.rule, finding.resource, finding.field, repr(finding.value), finding.message if not lines else "")
+
+
+def match_findings(base_findings: list, base: Snapshot, head_findings: list, head: Snapshot) -> FindingsDiff:
+    remaining = Counter(finding_identity(f, base) for f in base_findings)
+    result = FindingsDiff()
+    for finding in head_findings:
+        identity = finding_identity(finding, head)
+        if remaining[identity] > 0:
+            remaining[identity] -= 1
+            result.unchanged.append(finding)
+        else:
+            result.introduced.append(finding)
+    for finding in base_findings:
+        identity = finding_identity(finding, base)
+        if remaining[identity] > 0:
+            remaining[identity] -= 1
+            result.fixed.append(finding)
+    return result
+
+
+# Rendering
+
+
+def _cell(value: Any) -> str:
+    return "(empty)" if value is None else tables.format_cell(value)
+
+
+def _short(text: str, width: int = 80) -> str:
+    text = " ".join(text.split()) if ("\n" in text or "\r" in text) else text
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def key_text(key: tuple) -> str:
+    return "/".join(_cell(part) for part in key)
+
+
+def _change_text(change: RowChange) -> str:
+    if change.before is None:
+        return ", ".join(f"{f}={_short(_cell(change.after[f]))}" for f in change.fields)
+    if change.after is None:
+        return ", ".join(f"{f}={_short(_cell(change.before[f]))}" for f in change.fields)
+    return "; ".join(
+        f"{f} {_short(_cell(change.before.get(f)))} → {_short(_cell(change.after.get(f)))}" for f in change.fields
+    )
+
+
+def _counts(diff: TableDiff) -> str:
+    parts = [f"{len(diff.added)} added", f"{len(diff.removed)} removed", f"{len(diff.changed)} changed"]
+    return ", ".join(parts) + f", {diff.unchanged} unchanged"
+
+
+def _finding_where(finding: Any) -> str:
+    where = finding.path or finding.resource or "package"
+    if finding.line:
+        where += f":{finding.line}"
+    return where + (f" {finding.field}" if finding.field else "")
+
+
+def _findings_headline(findings: FindingsDiff) -> str:
+    if findings.note:
+        return f"Validation findings: {findings.note}"
+    errors = sum(1 for f in findings.introduced if f.severity == "error")
+    return (
+        f"Validation findings: {len(findings.introduced)} introduced ({errors} errors), "
+        f"{len(findings.fixed)} fixed, {len(findings.unchanged)} unchanged"
+    )
+
+
+def render_text(report: DiffReport, max_rows: int = DEFAULT_MAX_ROWS) -> str:
+    out = [f"Data diff {report.base} → {report.head}", ""]
+    touched = [d for d in report.tables if d.touched]
+    if not touched:
+        out.append("No table changed (layout-only edits are not changes).")
+    for diff in touched:
+        status = "" if diff.status == "changed" else f" [table {diff.status}]"
+        out.append(f"{diff.name} ({diff.path}){status}: {_counts(diff)}")
+        if diff.columns_added or diff.columns_removed:
+            out.append(f"  columns added: {', '.join(diff.columns_added) or '-'}; removed: {', '.join(diff.columns_removed) or '-'}")
+        for sign, rows in (("+", diff.added), ("-", diff.removed), ("~", diff.changed)):
+            for change in rows[:max_rows]:
+                out.append(f"  {sign} {key_text(change.key)} (line {change.line}): {_change_text(change)}")
+            if len(rows) > max_rows:
+                out.append(f"  {sign} ... {len(rows) - max_rows} more")
+    out += ["", f"Flags: {len(report.flags)}"]
+    out += [f"  ! {f.kind}: {f.path}:{f.line} {key_text(f.key)}: {f.message}" for f in report.flags]
+    out += ["", _findings_headline(report.findings)]
+    for sign, findings in (("+", report.findings.introduced), ("-", report.findings.fixed)):
+        for finding in findings:
+            out.append(f"  {sign} {finding.severity} {finding.rule} {_finding_where(finding)}: {_short(finding.message, 160)}")
+    if report.notes:
+        out += ["", "Notes:"] + [f"  {note}" for note in report.notes]
+    return "\n".join(out) + "\n"
+
+
+def _md(text: Any, width: int = 80) -> str:
+    """A value safe inside a markdown table cell."""
+    return _short(str(text), width).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("`", "\\`")
+
+
+class _Budget:
+    """Markdown that stops growing before GitHub would cut it, and says what it left out."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.parts, self.size, self.left_out = limit, [], 0, 0
+
+    def add(self, text: str) -> bool:
+        if self.size + len(text) + 1 > self.limit:
+            return False
+        self.parts.append(text)
+        self.size += len(text) + 1
+        return True
+
+    def text(self) -> str:
+        return "\n".join(self.parts) + "\n"
+
+
+def render_markdown(report: DiffReport, max_rows: int = DEFAULT_MAX_ROWS, limit: int = MARKDOWN_LIMIT) -> str:
+    """A pull-request comment: summary first, details after, cut to fit `limit` characters."""
+    reserve = 400  # for the closing note about what was left out
+    budget = _Budget(limit - reserve)
+    findings = report.findings
+    touched = [d for d in report.tables if d.touched]
+    head = [f"## Data diff `{_md(report.base)}` → `{_md(report.head)}`", ""]
+    if touched:
+        head += ["| table | added | removed | changed | unchanged |", "|---|---:|---:|---:|---:|"]
+        head += [
+            f"| `{d.path}`{'' if d.status == 'changed' else f' (table {d.status})'} | {len(d.added)} | "
+            f"{len(d.removed)} | {len(d.changed)} | {d.unchanged} |"
+            for d in touched
+        ]
+    else:
+        head.append("No table changed (layout-only edits are not changes).")
+    head += ["", f"**{len(report.flags)} flags** · **{_findings_headline(findings).removeprefix('Validation findings: ')}**"]
+    budget.add("\n".join(head))
+    skipped: Counter = Counter()
+
+    def listing(title: str, lines: list[str], what: str) -> None:
+        if not lines:
+            return
+        if not budget.add(f"\n### {title}\n"):
+            skipped[what] += len(lines)
+            return
+        for line in lines:
+            if not budget.add(line):
+                skipped[what] += 1
+
+    if findings.introduced:
+        listing("Findings this change introduces", [
+            f"- **{f.severity}** `{f.rule}` {_md(_finding_where(f))}: {_md(f.message, 300)}" for f in findings.introduced
+        ], "introduced findings")
+    listing("Changes to look at twice", [
+        f"- `{f.kind}` {_md(f.path)}:{f.line or ''} `{_md(key_text(f.key))}`: {_md(f.message, 300)}" for f in report.flags
+    ], "flags")
+    listing("Findings this change fixes", [
+        f"- `{f.rule}` {_md(_finding_where(f))}: {_md(f.message, 300)}" for f in findings.fixed
+    ], "fixed findings")
+    for diff in touched:
+        rows = [("added", c) for c in diff.added[:max_rows]] + [("removed", c) for c in diff.removed[:max_rows]]
+        rows += [("changed", c) for c in diff.changed[:max_rows]]
+        hidden = len(diff.added) + len(diff.removed) + len(diff.changed) - len(rows)
+        section = [f"\n<details><summary><code>{_md(diff.path)}</code>: {_counts(diff)}</summary>\n"]
+        if diff.columns_added or diff.columns_removed:
+            section.append(f"Columns added: {_md(', '.join(diff.columns_added) or '-')}; removed: {_md(', '.join(diff.columns_removed) or '-')}\n")
+        section += [f"| | {' / '.join(diff.key_fields)} | line | values |", "|---|---|---:|---|"]
+        if not budget.add("\n".join(section)):
+            skipped[f"rows of {diff.path}"] += len(rows) + hidden
+            continue
+        for kind, change in rows:
+            if not budget.add(f"| {kind} | `{_md(key_text(change.key))}` | {change.line} | {_md(_change_text(change))} |"):
+                skipped[f"rows of {diff.path}"] += 1
+        if hidden:
+            budget.add(f"\n… {hidden} more rows (`country-profiles diff --format json` lists them all)")
+        budget.parts.append("\n</details>")  # always close what was opened
+        budget.size += len("\n</details>") + 1
+    if report.notes:
+        listing("Notes", [f"- {_md(note)}" for note in report.notes], "notes")
+    text = budget.text()
+    if skipped:
+        left = ", ".join(f"{n} {what}" for what, n in skipped.items())
+        text += f"\n_Cut to fit a comment: {left} not shown. Run `country-profiles diff` locally for everything._\n"
+    return text
+
+
+def render_github(report: DiffReport) -> str:
+    """GitHub workflow commands: an annotation on each introduced finding and flag (at most 50)."""
+    lines = []
+    for finding in report.findings.introduced:
+        level = "error" if finding.severity == "error" else "warning"
+        lines.append(_annotation(level, finding.path, finding.line, f"new finding: {finding.rule}", finding.message))
+    for flag in report.flags:
+        lines.append(_annotation("warning", flag.path, flag.line, f"look twice: {flag.kind}", flag.message))
+    shown = lines[:MAX_ANNOTATIONS]
+    if len(lines) > MAX_ANNOTATIONS:
+        shown.append(f"::notice::{len(lines) - MAX_ANNOTATIONS} more annotations not shown; see the diff summary")
+    return "".join(line + "\n" for line in shown)
+
+
+def _annotation(level: str, path: str | None, line: int | None, title: str, message: str) -> str:
+    properties = [f"title={_escape_property(title)}"]
+    if path:
+        properties.insert(0, f"file={_escape_property(path)}")
+        if line:
+            properties.insert(1, f"line={line}")
+    return f"::{level} {','.join(properties)}::{_escape_data(message)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def report_json(report: DiffReport) -> dict[str, Any]:
+    def values(row: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if row is None else {k: (None if v is None else tables.format_cell(v)) for k, v in row.items()}
+
+    def change(c: RowChange) -> dict[str, Any]:
+        return {"key": [_cell(k) for k in c.key], "line": c.line, "fields": c.fields,
+                "before": values(c.before), "after": values(c.after)}
+
+    def finding(f: Any) -> dict[str, Any]:
+        return f.to_json() if hasattr(f, "to_json") else dict(vars(f))
+
+    return {
+        "base": report.base,
+        "head": report.head,
+        "factor": report.factor,
+        "tables": [
+            {
+                "name": d.name, "path": d.path, "status": d.status, "primary_key": d.key_fields,
+                "counts": {"added": len(d.added), "removed": len(d.removed), "changed": len(d.changed), "unchanged": d.unchanged},
+                "columns_added": d.columns_added, "columns_removed": d.columns_removed,
+                "added": [change(c) for c in d.added], "removed": [change(c) for c in d.removed],
+                "changed": [change(c) for c in d.changed],
+            }
+            for d in report.tables if d.touched
+        ],
+        "flags": [
+            {"kind": f.kind, "table": f.table, "path": f.path, "key": [_cell(k) for k in f.key],
+             "field": f.field, "line": f.line, "message": f.message}
+            for f in report.flags
+        ],
+        "findings": {
+            "note": report.findings.note,
+            "introduced": [finding(f) for f in report.findings.introduced],
+            "fixed": [finding(f) for f in report.findings.fixed],
+            "unchanged": len(report.findings.unchanged),
+        },
+        "notes": report.notes,
+    }
