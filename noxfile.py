@@ -61,5 +61,7 @@ def fmt(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def diff(session: nox.Session) -> None:
     """What a change does to the data: nox -s diff -- BASE [HEAD] [--format markdown]"""
+    if session.posargs and set(session.posargs[0]) == {"0"}:
+        session.skip("no base revision to compare with (GitHub sends 000... for a new branch)")
     session.install("-e", ".")
     session.run("country-profiles", "diff", *session.posargs)
