@@ -1,0 +1,101 @@
+"""The rules: what a Table Schema cannot say about the data, checked with Pandera.
+
+Each rule is a condition that must hold, named by its id (`ethnic_groups_are_distinct`), with a
+severity: errors block CI, warnings inform. Rules are grouped by topic, one module each.
+Tolerances and plausibility bounds live in `thresholds.json`, never in code.
+
+    run_rules(package) -> list[Finding]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from country_profiles.validation.findings import Finding, Rule
+from country_profiles.validation.model import LoadedPackage
+from country_profiles.validation.rules import borders, counts, countries, memberships, percentages, provenance, text
+from country_profiles.validation.rules._framework import Context, RuleCheck
+
+THRESHOLDS_PATH = Path(__file__).resolve().parents[1] / "thresholds.json"
+
+TOPICS = {
+    "percentages": "Percentages: ethnic groups and age bands",
+    "counts": "Counts: indicator values and how they compare",
+    "countries": "Countries: areas and coastline",
+    "borders": "Borders",
+    "memberships": "Memberships in international organizations",
+    "provenance": "Provenance: sources and dates",
+    "text": "Text cells",
+}
+
+CHECKS: tuple[RuleCheck, ...] = tuple(
+    value
+    for module in (percentages, counts, countries, borders, memberships, provenance, text)
+    for value in vars(module).values()
+    if isinstance(value, RuleCheck) and value.topic == module.__name__.rsplit(".", 1)[-1]
+)
+RULES: tuple[Rule, ...] = tuple(check.rule for check in CHECKS)
+
+
+def threshold_entries(path: Path = THRESHOLDS_PATH) -> dict[str, dict[str, Any]]:
+    """The thresholds file's entries: key -> {"value", "unit", "why"}."""
+    return json.loads(path.read_text(encoding="utf-8"))["thresholds"]
+
+
+def load_thresholds(path: Path = THRESHOLDS_PATH) -> dict[str, Any]:
+    """Threshold values by key, as the rules read them."""
+    return {key: entry["value"] for key, entry in threshold_entries(path).items()}
+
+
+def resolve_thresholds(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The file's values, with `overrides` (e.g. from a test) replacing some of them."""
+    values = load_thresholds()
+    unknown = sorted(set(overrides or {}) - set(values))
+    if unknown:
+        raise KeyError(f"unknown thresholds {unknown}; known: {sorted(values)}")
+    return {**values, **(overrides or {})}
+
+
+def run_rules(
+    package: LoadedPackage,
+    thresholds: dict | None = None,
+    *,
+    today: date | None = None,
+    only: tuple[str, ...] | None = None,
+) -> list[Finding]:
+    """Every finding of every rule (or of the rules named in `only`), in catalogue order.
+
+    `thresholds` replaces some of thresholds.json's values; `today` is the date that counts as
+    now for the rules about the future (default: the real today).
+    """
+    values = resolve_thresholds(thresholds)
+    findings: list[Finding] = []
+    for check in CHECKS:
+        if only is None or check.id in only:
+            findings += run_check(check, package, values, today=today)[0]
+    return findings
+
+
+def run_check(
+    check: RuleCheck, package: LoadedPackage, thresholds: Mapping[str, Any] | None = None, *, today: date | None = None
+) -> tuple[list[Finding], set[str]]:
+    """One rule's findings (sorted by file, line and field) and the thresholds it read."""
+    ctx = Context(package, resolve_thresholds(thresholds), today or date.today(), check)
+    found = sorted(check.find(ctx), key=lambda f: (f.resource or "", f.line or 0, f.field or "", f.message))
+    return found, ctx.read
+
+
+__all__ = [
+    "CHECKS",
+    "RULES",
+    "THRESHOLDS_PATH",
+    "TOPICS",
+    "load_thresholds",
+    "run_check",
+    "run_rules",
+    "threshold_entries",
+]

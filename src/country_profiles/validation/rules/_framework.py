@@ -1,0 +1,282 @@
+"""What every rule shares: its registration, its view of the package, and Pandera as the judge.
+
+A rule is a function `check(ctx) -> list[Finding]` decorated with `@rule(...)`; its id is the
+function's name, so the id, the code and the tests cannot drift apart. A rule reads tolerances
+only through `ctx.threshold(key)`, and only the keys it declares, so the catalogue can show
+every rule's limits and a test can show that every threshold is used.
+
+Rows are judged by `violations(frame, holds, name)`: a lazy Pandera DataFrame check whose
+failure cases name the rows where the condition does not hold. A rule builds the frame first
+(joining tables where it compares them), keeping every side's CSV line as a column, so a
+finding can blame all the rows involved.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from country_profiles.paths import REPO_ROOT
+from country_profiles.validation.findings import SEVERITIES, Finding, Rule
+from country_profiles.validation.model import LoadedPackage, Table
+
+INDICATOR_TABLES = ("demographics", "forces", "infrastructure")
+# The package's resources (a test keeps this equal to datapackage.json), for rules over every table.
+ALL_TABLES = (
+    "countries",
+    "borders",
+    "indicators",
+    "demographics",
+    "forces",
+    "infrastructure",
+    "ethnic_groups",
+    "age_structure",
+    "organizations",
+    "memberships",
+    "sources",
+)
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    """A rule, the thresholds it reads, and the function that finds its violations."""
+
+    rule: Rule
+    thresholds: tuple[str, ...]
+    topic: str
+    find: Callable[["Context"], list[Finding]] = field(repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+
+def rule(
+    severity: str,
+    description: str,
+    *,
+    tables: Sequence[str],
+    hint: str,
+    thresholds: Sequence[str] = (),
+) -> Callable[[Callable[["Context"], list[Finding]]], RuleCheck]:
+    """Register a check; the rule id is the function's name (the condition that must hold)."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"severity must be one of {SEVERITIES}, not {severity!r}")
+
+    def register(find: Callable[["Context"], list[Finding]]) -> RuleCheck:
+        topic = find.__module__.rsplit(".", 1)[-1]
+        return RuleCheck(
+            Rule(find.__name__, severity, description, tuple(tables), hint), tuple(thresholds), topic, find
+        )
+
+    return register
+
+
+class UndeclaredThreshold(KeyError):
+    """A rule read a threshold it does not declare (a bug in the rule, caught by the tests)."""
+
+
+@dataclass
+class Context:
+    """What a rule sees: the package, its thresholds, today's date, and who is asking."""
+
+    package: LoadedPackage
+    thresholds: Mapping[str, Any]
+    today: date
+    check: RuleCheck
+    read: set[str] = field(default_factory=set)  # thresholds this rule read, for the tests
+
+    def table(self, name: str) -> Table | None:
+        return self.package.tables.get(name)
+
+    def rows(self, name: str) -> pd.DataFrame:
+        """A table's rows with their CSV line as column `line`; empty when the table is absent."""
+        table = self.table(name)
+        if table is None:
+            return _empty_rows(self.package, name)
+        frame = table.frame.copy()
+        frame["line"] = frame.index.astype("int64")
+        return frame.reset_index(drop=True)
+
+    def threshold(self, key: str) -> Any:
+        if key not in self.check.thresholds:
+            raise UndeclaredThreshold(f"rule {self.check.id} reads threshold {key!r} it does not declare")
+        self.read.add(key)
+        return self.thresholds[key]
+
+    def finding(
+        self,
+        resource: str,
+        lines: Iterable[int],
+        message: str,
+        *,
+        field: str | None = None,
+        value: Any = None,
+    ) -> Finding:
+        """A finding of the running rule, blaming `lines` of `resource` (sorted, first = `line`)."""
+        blamed = tuple(sorted({int(line) for line in lines if not _missing(line)}))
+        table = self.table(resource)
+        return Finding(
+            rule=self.check.id,
+            severity=self.check.rule.severity,
+            message=message,
+            resource=resource,
+            path=table.path if table is not None else None,
+            line=blamed[0] if blamed else None,
+            lines=blamed,
+            field=field,
+            value=_plain(value),
+        )
+
+    def where(self, resource: str, line: Any) -> str:
+        """How a message points at a row of another table: `demographics.csv line 12`."""
+        table = self.table(resource)
+        name = table.path.rsplit("/", 1)[-1] if table is not None else resource
+        return f"{name} line {int(line)}"
+
+
+DTYPES = {"string": "str", "integer": "Int64", "number": "float64", "boolean": "boolean", "date": "datetime64[ns]"}
+
+
+def _empty_rows(package: LoadedPackage, name: str) -> pd.DataFrame:
+    """No rows of an absent table, with its schema's columns, so rules need no special case."""
+    schema_path = next(
+        (r.get("schema") for r in package.descriptor.get("resources", []) if r.get("name") == name), None
+    )
+    candidates = [package.root / schema_path] if isinstance(schema_path, str) else []
+    candidates.append(REPO_ROOT / "schemas" / f"{name}.schema.json")
+    columns = {"line": pd.Series(dtype="int64")}
+    for path in candidates:
+        if path.is_file():
+            fields = json.loads(path.read_text(encoding="utf-8"))["fields"]
+            columns = {f["name"]: pd.Series(dtype=DTYPES.get(f.get("type"), "object")) for f in fields} | columns
+            break
+    return pd.DataFrame(columns)
+
+
+def violations(frame: pd.DataFrame, holds: Callable[[pd.DataFrame], pd.Series], name: str) -> pd.DataFrame:
+    """The rows of `frame` where `holds` is false, found by a lazy Pandera check named `name`.
+
+    A condition that comes out missing (a value it needs is absent) holds: there is nothing to
+    judge, and the structure checks already report missing required values. Numbers are judged
+    as nullable floats for this; dates have no nullable dtype, so a rule on dates must let NaT
+    through itself.
+    """
+    if frame.empty:
+        return frame
+    frame = frame.reset_index(drop=True)
+    # Nullable floats, so that a comparison with a missing number is missing, not False.
+    judged = frame.astype({name_: "Float64" for name_, dtype in frame.dtypes.items() if dtype == "float64"})
+
+    def condition(data: pd.DataFrame) -> pd.Series:
+        return holds(data).astype("boolean").fillna(True).astype(bool)
+
+    schema = pa.DataFrameSchema(checks=[pa.Check(condition, name=name, ignore_na=False)])
+    try:
+        schema.validate(judged, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failed = exc.failure_cases["index"].dropna().astype("int64").unique()
+        return frame.loc[sorted(failed)]
+    return frame.iloc[0:0]
+
+
+def indicator_rows(ctx: Context, indicators: Iterable[str]) -> pd.DataFrame:
+    """Rows of these indicators from whichever indicator table holds them.
+
+    Columns: resource, line, country, indicator, year, value, high (the range's upper end,
+    or the value when it is not a range).
+    """
+    wanted = set(indicators)
+    parts = []
+    for resource in INDICATOR_TABLES:
+        rows = ctx.rows(resource)
+        if "indicator" not in rows:
+            continue
+        rows = rows[rows["indicator"].isin(wanted)]
+        if rows.empty:
+            continue
+        rows = rows.assign(resource=resource, high=rows["value_max"].fillna(rows["value"]))
+        parts.append(rows[["resource", "line", "country", "indicator", "year", "value", "high"]])
+    if not parts:
+        return pd.DataFrame(
+            {
+                "resource": pd.Series(dtype="str"),
+                "line": pd.Series(dtype="int64"),
+                "country": pd.Series(dtype="str"),
+                "indicator": pd.Series(dtype="str"),
+                "year": pd.Series(dtype="Int64"),
+                "value": pd.Series(dtype="float64"),
+                "high": pd.Series(dtype="float64"),
+            }
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def pair_nearest_year(
+    left: pd.DataFrame, right: pd.DataFrame, window: int, suffix: str, *, keep_unpaired: bool = False
+) -> pd.DataFrame:
+    """Each left row with the right row of the same country whose year is nearest.
+
+    Only years at most `window` apart are paired; on a tie the later right-hand year wins (the
+    newer estimate). Right-hand columns get `suffix`; column `gap` is the distance in years.
+    Left rows without a partner are dropped (nothing to compare them with), or kept with
+    missing right-hand columns when `keep_unpaired`.
+    """
+    left = left.dropna(subset=["country", "year"]).reset_index(drop=True)
+    left = left.assign(_row=range(len(left)))
+    right = right.dropna(subset=["country", "year"]).add_suffix(suffix)
+    merged = left.merge(right, left_on="country", right_on=f"country{suffix}")
+    merged["gap"] = (merged["year"] - merged[f"year{suffix}"]).abs().astype("Int64")
+    merged = merged[merged["gap"] <= window]
+    merged = merged.sort_values(["_row", "gap", f"year{suffix}"], ascending=[True, True, False])
+    merged = merged.drop_duplicates("_row")
+    if keep_unpaired:
+        alone = left[~left["_row"].isin(merged["_row"])]
+        merged = pd.concat([merged, alone]) if not alone.empty else merged
+        merged = merged.sort_values("_row")
+    return merged.drop(columns=["_row", f"country{suffix}"]).reset_index(drop=True)
+
+
+def number(value: Any) -> str:
+    """A number as a person reads it: 5,000,268 or 1.5 or 0.0123."""
+    if _missing(value):
+        return "missing"
+    value = float(value)
+    if value.is_integer():
+        return f"{int(value):,}"
+    if abs(value) >= 100:
+        return f"{value:,.1f}"
+    return f"{value:.4g}"
+
+
+def percent(value: Any) -> str:
+    return f"{number(value)}%"
+
+
+def lines_text(resource_lines: Iterable[Any]) -> str:
+    lines = sorted({int(line) for line in resource_lines})
+    return ("line " if len(lines) == 1 else "lines ") + ", ".join(str(line) for line in lines)
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _plain(value: Any) -> Any:
+    """Numpy and pandas scalars as plain Python values, so findings compare and serialise simply."""
+    if _missing(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value

@@ -1,0 +1,257 @@
+"""Shares of a population: ethnic groups and age bands."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pandas as pd
+
+from country_profiles.validation.findings import ERROR, WARNING, Finding
+from country_profiles.validation.rules._framework import Context, lines_text, percent, rule, violations
+
+
+def normalized_group(name: str) -> str:
+    """A group name with case, spacing and accents ignored: ' Üzbek ' -> 'uzbek'."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
+
+
+def _ethnic_lists(ctx: Context) -> pd.DataFrame:
+    """One row per (country, year) list: sums of the lower and upper ends, residual flag, lines."""
+    rows = ctx.rows("ethnic_groups")
+    if rows.empty:
+        return rows
+    rows = rows.dropna(subset=["country", "year"])
+    residuals = {normalized_group(name) for name in ctx.threshold("ethnic_residual_groups")}
+    rows = rows.assign(
+        high=rows["percent_max"].fillna(rows["percent"]),
+        residual=rows["group"].map(lambda g: isinstance(g, str) and normalized_group(g) in residuals),
+    )
+    return (
+        rows.groupby(["country", "year"], sort=True)
+        .agg(
+            low=("percent", "sum"),
+            high=("high", "sum"),
+            has_residual=("residual", "any"),
+            has_range=("percent_max", lambda s: bool(s.notna().any())),
+            complete=("percent", lambda s: bool(s.notna().all())),
+            lines=("line", tuple),
+        )
+        .reset_index()
+    )
+
+
+def _sum_text(row) -> str:
+    if row.has_range:
+        return f"{percent(row.low)} to {percent(row.high)} (the list has ranges)"
+    return percent(row.low)
+
+
+@rule(
+    ERROR,
+    "The ethnic groups of a country and year add up to at most 100% (plus a rounding tolerance).",
+    tables=("ethnic_groups",),
+    hint="Look for a group listed twice, a subgroup listed beside the group it belongs to, or a typo in a share.",
+    thresholds=("ethnic_sum_tolerance_pp", "ethnic_residual_groups"),
+)
+def ethnic_percentages_sum_to_at_most_100(ctx: Context) -> list[Finding]:
+    tolerance = ctx.threshold("ethnic_sum_tolerance_pp")
+    lists = _ethnic_lists(ctx)
+    bad = violations(lists, lambda d: d["low"] <= 100 + tolerance, ctx.check.id)
+    return [
+        ctx.finding(
+            "ethnic_groups",
+            row.lines,
+            f"ethnic groups of {row.country} in {row.year} add up to {_sum_text(row)}; "
+            f"expected at most {percent(100 + tolerance)} (100% plus {tolerance} points for rounding)",
+            field="percent",
+            value=round(float(row.low), 6),
+        )
+        for row in bad.itertuples()
+    ]
+
+
+@rule(
+    WARNING,
+    "An ethnic list that has a residual group ('other', 'unspecified', ...) adds up to 100% within a tolerance.",
+    tables=("ethnic_groups",),
+    hint="A residual group means the list covers everyone: check for a missing group or a mistyped share. "
+    "A warning, not an error: the Factbook itself publishes some lists that fall short.",
+    thresholds=("ethnic_sum_tolerance_pp", "ethnic_residual_groups"),
+)
+def ethnic_percentages_with_residual_sum_to_100(ctx: Context) -> list[Finding]:
+    # Only the shortfall: a list over 100% is ethnic_percentages_sum_to_at_most_100's error.
+    tolerance = ctx.threshold("ethnic_sum_tolerance_pp")
+    lists = _ethnic_lists(ctx)
+    if lists.empty:
+        return []
+    lists = lists[lists["has_residual"] & lists["complete"]]  # a missing share is a structure error
+    bad = violations(lists, lambda d: d["high"] >= 100 - tolerance, ctx.check.id)
+    return [
+        ctx.finding(
+            "ethnic_groups",
+            row.lines,
+            f"ethnic groups of {row.country} in {row.year} include a residual group but add up to "
+            f"{_sum_text(row)}; expected 100% within {tolerance} points",
+            field="percent",
+            value=round(float(row.high), 6),
+        )
+        for row in bad.itertuples()
+    ]
+
+
+@rule(
+    ERROR,
+    "No ethnic group appears twice in one country and year once case, spacing and accents are ignored.",
+    tables=("ethnic_groups",),
+    hint="Merge the rows into one group (add up their shares only if the source lists them separately).",
+)
+def ethnic_groups_are_distinct(ctx: Context) -> list[Finding]:
+    rows = ctx.rows("ethnic_groups").dropna(subset=["country", "year", "group"])
+    if rows.empty:
+        return []
+    rows = rows.assign(key=rows["group"].map(normalized_group))
+    spellings = rows.groupby(["country", "year", "key"])["group"].transform("nunique")
+    # Identical spellings are a primary-key violation the structure checks report already.
+    bad = violations(rows.assign(spellings=spellings), lambda d: d["spellings"] <= 1, ctx.check.id)
+    findings = []
+    for (country, year, _), same in bad.groupby(["country", "year", "key"], sort=True):
+        names = ", ".join(repr(name) for name in same["group"])
+        findings.append(
+            ctx.finding(
+                "ethnic_groups",
+                same["line"],
+                f"{country} in {year} lists the same group {len(same)} times as {names} "
+                f"({lines_text(same['line'])}); expected each group once",
+                field="group",
+                value=same["group"].iloc[0],
+            )
+        )
+    return findings
+
+
+def _age_bands(ctx: Context) -> tuple[str, ...]:
+    """The bands the schema allows; every country and year must have all of them."""
+    table = ctx.table("age_structure")
+    if table is None:
+        return ()
+    field = next(f for f in table.schema["fields"] if f["name"] == "age_band")
+    return tuple(field["constraints"]["enum"])
+
+
+def _age_lists(ctx: Context) -> pd.DataFrame:
+    rows = ctx.rows("age_structure").dropna(subset=["country", "year"])
+    if rows.empty:
+        return rows
+    return (
+        rows.groupby(["country", "year"], sort=True)
+        .agg(
+            bands=("age_band", lambda s: frozenset(s.dropna())),
+            total=("percent", "sum"),
+            complete=("percent", lambda s: bool(s.notna().all())),
+            lines=("line", tuple),
+        )
+        .reset_index()
+    )
+
+
+@rule(
+    ERROR,
+    "Every country and year in age_structure has all three age bands (0-14, 15-64, 65+).",
+    tables=("age_structure",),
+    hint="Add the missing band from the same source, or remove the incomplete year.",
+)
+def age_bands_are_complete(ctx: Context) -> list[Finding]:
+    required = frozenset(_age_bands(ctx))
+    lists = _age_lists(ctx)
+    bad = violations(lists, lambda d: d["bands"].map(required.issubset), ctx.check.id)
+    return [
+        ctx.finding(
+            "age_structure",
+            row.lines,
+            f"age structure of {row.country} in {row.year} lacks band(s) "
+            f"{', '.join(sorted(required - row.bands))}; expected all of {', '.join(sorted(required))}",
+            field="age_band",
+        )
+        for row in bad.itertuples()
+    ]
+
+
+@rule(
+    ERROR,
+    "The three age bands of a country and year add up to 100% within a rounding tolerance.",
+    tables=("age_structure",),
+    hint="Check each band against the source; the source rounds each band to 0.1 point.",
+    thresholds=("age_sum_tolerance_pp",),
+)
+def age_bands_sum_to_100(ctx: Context) -> list[Finding]:
+    tolerance = ctx.threshold("age_sum_tolerance_pp")
+    required = frozenset(_age_bands(ctx))
+    lists = _age_lists(ctx)
+    if lists.empty:
+        return []
+    # Incomplete lists are age_bands_are_complete's; a missing share is a structure error.
+    lists = lists[lists["bands"].map(required.issubset) & lists["complete"]]
+    bad = violations(lists, lambda d: (d["total"] - 100).abs() <= tolerance, ctx.check.id)
+    return [
+        ctx.finding(
+            "age_structure",
+            row.lines,
+            f"age bands of {row.country} in {row.year} add up to {percent(row.total)}; "
+            f"expected 100% within {tolerance} points",
+            field="percent",
+            value=round(float(row.total), 6),
+        )
+        for row in bad.itertuples()
+    ]
+
+
+@rule(
+    ERROR,
+    "Every percentage is above 0 (the schema bounds it to [0, 100]; a share of 0% is not a row).",
+    tables=("ethnic_groups", "age_structure"),
+    hint="Drop the row, or if the source says 'less than 1%' record percent 0.1 with percent_max 1 and a note.",
+)
+def percentages_are_positive(ctx: Context) -> list[Finding]:
+    findings = []
+    for resource in ("ethnic_groups", "age_structure"):
+        rows = ctx.rows(resource)
+        if rows.empty:
+            continue
+        bad = violations(rows, lambda d: d["percent"] > 0, ctx.check.id)
+        label = "group" if resource == "ethnic_groups" else "age_band"
+        findings += [
+            ctx.finding(
+                resource,
+                [row.line],
+                f"{row.country} in {row.year}: {getattr(row, label)!r} is {percent(row.percent)}; "
+                "expected a share above 0%",
+                field="percent",
+                value=row.percent,
+            )
+            for row in bad.itertuples()
+        ]
+    return findings
+
+
+@rule(
+    ERROR,
+    "Where an ethnic share is a range, its upper end (percent_max) is not below its lower end (percent).",
+    tables=("ethnic_groups",),
+    hint="Swap the two ends, or clear percent_max when the source gives a single share.",
+)
+def percent_ranges_are_ordered(ctx: Context) -> list[Finding]:
+    rows = ctx.rows("ethnic_groups")
+    bad = violations(rows, lambda d: d["percent_max"] >= d["percent"], ctx.check.id)
+    return [
+        ctx.finding(
+            "ethnic_groups",
+            [row.line],
+            f"{row.country} in {row.year}: {row.group!r} ranges from {percent(row.percent)} down to "
+            f"{percent(row.percent_max)}; expected percent_max at least percent",
+            field="percent_max",
+            value=row.percent_max,
+        )
+        for row in bad.itertuples()
+    ]

@@ -1,0 +1,69 @@
+"""Text cells: clean edges, and nothing a spreadsheet would run. Generic over every string field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pandas as pd
+
+from country_profiles.validation.findings import ERROR, Finding
+from country_profiles.validation.rules._framework import ALL_TABLES, Context, rule, violations
+
+
+def _string_fields(ctx: Context) -> Iterator[tuple[str, str, pd.DataFrame]]:
+    for name, table in sorted(ctx.package.tables.items()):
+        rows = ctx.rows(name)
+        for field in table.schema["fields"]:
+            if field.get("type", "string") == "string" and field["name"] in rows:
+                yield name, field["name"], rows[[field["name"], "line"]]
+
+
+def _text_findings(
+    ctx: Context, holds: Callable[[pd.Series], pd.Series], problem: Callable[[str], str], expected: str
+) -> list[Finding]:
+    findings = []
+    for name, field, rows in _string_fields(ctx):
+        bad = violations(rows, lambda d: holds(d[field]) | d[field].isna(), ctx.check.id)
+        findings += [
+            ctx.finding(
+                name,
+                [line],
+                f"{field} {value!r} {problem(value)}; expected {expected}",
+                field=field,
+                value=value,
+            )
+            for value, line in zip(bad[field], bad["line"])
+        ]
+    return findings
+
+
+@rule(
+    ERROR,
+    "No text cell (codes, names, notes: every string field) begins or ends with whitespace.",
+    tables=ALL_TABLES,
+    hint="Trim the cell; a spreadsheet or a copy from a web page usually left the space.",
+)
+def text_has_no_surrounding_whitespace(ctx: Context) -> list[Finding]:
+    return _text_findings(
+        ctx,
+        lambda s: s.str.strip() == s,
+        lambda value: "begins or ends with whitespace",
+        "the text without it",
+    )
+
+
+@rule(
+    ERROR,
+    "No text cell begins with a character that makes a spreadsheet run it as a formula (=, +, -, @).",
+    tables=ALL_TABLES,
+    hint="Reword the cell so it begins with a letter or digit (e.g. 'minus 5' or a leading quote in prose).",
+    thresholds=("formula_prefixes",),
+)
+def text_is_not_a_formula(ctx: Context) -> list[Finding]:
+    prefixes = tuple(ctx.threshold("formula_prefixes"))
+    return _text_findings(
+        ctx,
+        lambda s: ~s.str.startswith(prefixes).fillna(False).astype(bool),
+        lambda value: f"begins with {value[0]!r}, which makes a spreadsheet run it as a formula",
+        "text that begins with another character",
+    )
