@@ -780,7 +780,7 @@ def merge_parts(territory: Territory, runs: list[_Run]) -> tuple[list[_Candidate
         row["value"] = _plain_sum(c.row["value"] for c in group)
         maxima = [c.row["value_max"] if c.row["value_max"] is not None else c.row["value"] for c in group]
         row["value_max"] = _plain_sum(maxima) if any(c.row["value_max"] is not None for c in group) else None
-        row["note"] = _join(f"sum of {' and '.join(territory.parts)}", *(c.row["note"] for c in group))
+        row["note"] = _join(f"sum of the {' and '.join(territory.parts)} profiles", *(c.row["note"] for c in group))
         raw = " | ".join(c.raw for c in group)
         merged.append(_Candidate(table, row, group[0].snapshot, "+".join(territory.parts), group[0].field, raw,
                                  all(c.undated for c in group)))
