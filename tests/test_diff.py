@@ -311,6 +311,18 @@ def test_command_reports_in_each_format(repo, capsys):
     assert "| `data/demographics.csv` | 0 | 0 | 1 | 5 |" in out.read_text(encoding="utf-8")
 
 
+def test_summary_files_get_the_markdown_appended(repo, capsys):
+    edit(repo, "demographics", POPULATION_2024, POPULATION_2024.replace("6172101", "6172"))
+    summary = repo.parent / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    args = ["diff", "HEAD", "-C", str(repo), "--no-validate", "--format", "github", "--summary", str(summary)]
+    assert cli.main(args) == 0
+    assert cli.main(args) == 0
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n## Data diff") and text.count("## Data diff") == 2
+    assert capsys.readouterr().out.startswith("::warning ")
+
+
 def test_markdown_of_a_large_change_fits_a_comment_and_annotations_are_capped(repo):
     base = git(repo, "rev-parse", "HEAD").strip()
     path = repo / "data/demographics.csv"

@@ -73,6 +73,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-validate", action="store_true", help="skip validating both revisions")
     parser.add_argument("--output", type=Path, help="write the report to this file instead of standard output")
+    parser.add_argument(
+        "--summary", type=Path, action="append", default=[], metavar="FILE",
+        help="also append the markdown report to FILE, e.g. $GITHUB_STEP_SUMMARY (repeatable)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,10 +96,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"country-profiles diff: {exc}", file=sys.stderr)
         return EXIT_USAGE
     text = render(report, args.format, max_rows=args.max_rows)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    try:
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        for summary in args.summary:
+            with summary.open("a", encoding="utf-8") as handle:
+                handle.write(render_markdown(report, args.max_rows))
+    except OSError as exc:
+        print(f"country-profiles diff: cannot write the report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 

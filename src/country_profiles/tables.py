@@ -233,8 +233,9 @@ def parse_table(text: str, schema: Mapping[str, Any]) -> ParsedTable:
             if not cells:
                 continue
             if len(cells) != len(header):
+                hint = "; a comma in a text cell? put the cell in double quotes" if len(cells) > len(header) else ""
                 parsed.problems.append(
-                    TableProblem(line, f"the row has {len(cells)} cells but the header has {len(header)} columns")
+                    TableProblem(line, f"the row has {len(cells)} cells but the header has {len(header)} columns{hint}")
                 )
             row = {}
             for name, cell in zip(header, cells):

@@ -1,0 +1,208 @@
+"""CI and pre-commit configuration: only nox sessions that exist, least privilege, pinned actions."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+from country_profiles import cli
+from country_profiles.paths import REPO_ROOT
+
+WORKFLOWS = sorted((REPO_ROOT / ".github/workflows").glob("*.y*ml"))
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
+NOX_INSTALL = re.compile(r'^python -m pip install "nox==[\d.*]+"$')
+
+
+def nox_sessions() -> set[str]:
+    """Session names declared in noxfile.py: decorated functions, or their `name=`."""
+    tree = ast.parse((REPO_ROOT / "noxfile.py").read_text(encoding="utf-8"))
+    names = set()
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for decorator in node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if ast.unparse(target) != "nox.session":
+                continue
+            name = node.name
+            for keyword in getattr(decorator, "keywords", []):
+                if keyword.arg == "name":
+                    name = ast.literal_eval(keyword.value)
+            names.add(name)
+    return names
+
+
+def load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def triggers(workflow: dict) -> dict:
+    on = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    return {name: None for name in on} if isinstance(on, list) else dict(on)
+
+
+def steps(workflow: dict):
+    for job_id, job in workflow["jobs"].items():
+        for step in job.get("steps", []):
+            yield job_id, step
+
+
+def nox_calls(command: str) -> list[tuple[str, list[str]]]:
+    """(session, arguments after --) for each `nox -s SESSION [-- ARGS]` in a run step."""
+    calls = []
+    for line in command.strip().splitlines():
+        words = shlex.split(line)
+        if words[:2] != ["nox", "-s"] or len(words) < 3:
+            continue
+        args = words[words.index("--") + 1:] if "--" in words else []
+        calls.append((words[2], args))
+    return calls
+
+
+def test_there_are_workflows():
+    assert WORKFLOWS, "no workflow in .github/workflows"
+
+
+def test_the_noxfile_parser_finds_sessions():
+    assert {"tests", "validate", "fmt", "diff", "import"} <= nox_sessions()
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_runs_on_pull_requests_and_pushes_to_main_never_pull_request_target(path):
+    on = triggers(load(path))
+    assert "pull_request_target" not in on
+    assert "pull_request" in on
+    assert on["push"]["branches"] == ["main"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_permissions_are_least_privilege(path):
+    workflow = load(path)
+    assert workflow["permissions"] == {"contents": "read"}
+    for job_id, job in workflow["jobs"].items():
+        granted = job.get("permissions", {})
+        assert isinstance(granted, dict) and "write" not in granted.values(), f"{job_id} asks for {granted}"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit_sha(path):
+    used = [step["uses"] for _, step in steps(load(path)) if "uses" in step]
+    assert used
+    for action in used:
+        assert action.startswith("./") or PINNED.match(action), f"{action} is not pinned to a full commit SHA"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_checkout_does_not_keep_the_token(path):
+    for job_id, step in steps(load(path)):
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert step.get("with", {}).get("persist-credentials") is False, job_id
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_run_steps_only_install_nox_and_call_existing_sessions(path):
+    sessions = nox_sessions()
+    called = []
+    for job_id, step in steps(load(path)):
+        if "run" not in step:
+            continue
+        for line in step["run"].strip().splitlines():
+            assert NOX_INSTALL.match(line) or line.startswith("nox -s "), f"{job_id}: {line!r} is not a nox session"
+        for session, _ in nox_calls(step["run"]):
+            assert session in sessions, f"{job_id} calls nox session {session!r}, which noxfile.py lacks"
+            called.append(session)
+    assert called
+
+
+def _parser_for(command: str) -> argparse.ArgumentParser | None:
+    module_name = cli.COMMANDS[command][0]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    parser = argparse.ArgumentParser(prog=f"country-profiles {command}", exit_on_error=False)
+    module.configure(parser)
+    return parser
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_arguments_passed_to_the_commands_are_ones_they_accept(path):
+    """Sessions that pass their arguments to a command of the same name get arguments it knows."""
+    checked = 0
+    for _, step in steps(load(path)):
+        for session, args in nox_calls(step.get("run", "")):
+            if session not in cli.COMMANDS or not args:
+                continue
+            parser = _parser_for(session)
+            if parser is None:  # the command is not built yet
+                continue
+            expanded = [re.sub(r"\$\{?(\w+)\}?", r"\1-value", a) for a in args]
+            parser.parse_args(expanded)  # raises on an unknown option or a bad choice
+            checked += 1
+    assert checked or not any(nox_calls(s.get("run", "")) for _, s in steps(load(path)))
+
+
+# pre-commit
+
+
+def precommit_hooks() -> list[dict]:
+    config = load(REPO_ROOT / ".pre-commit-config.yaml")
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]
+    return [hook for repo in config["repos"] for hook in repo["hooks"]]
+
+
+def test_precommit_hooks_call_commands_that_exist():
+    hooks = precommit_hooks()
+    assert {"fmt", "validate"} <= {shlex.split(h["entry"])[1] for h in hooks}
+    for hook in hooks:
+        program, command, *_ = shlex.split(hook["entry"])
+        assert program == "country-profiles" and command in cli.COMMANDS
+        assert hook["language"] in ("system", "python")
+
+
+@pytest.mark.parametrize(
+    ("path", "formatted", "validated"),
+    [
+        ("data/demographics.csv", True, True),
+        ("curated/figures.csv", True, True),
+        ("corrections/memberships.json", False, True),
+        ("schemas/countries.schema.json", False, True),
+        ("src/country_profiles/cli.py", False, False),
+        ("tests/fixtures/contrib/package/data/sources.csv", False, False),
+    ],
+)
+def test_precommit_hooks_run_on_the_files_they_check(path, formatted, validated):
+    hooks = {shlex.split(h["entry"])[1]: h for h in precommit_hooks()}
+    assert bool(re.search(hooks["fmt"]["files"], path)) is formatted
+    assert bool(re.search(hooks["validate"]["files"], path)) is validated
+
+
+# Contributor documents
+
+
+@pytest.mark.parametrize(
+    ("document", "phrases"),
+    [
+        ("CONTRIBUTING.md", ["data/sources.csv", "curated/figures.csv", "corrections/memberships.json",
+                             "docs/rules.md", "docs/data-dictionary.md", "nox -s fmt", "nox -s validate",
+                             "country-profiles diff"]),
+        (".github/PULL_REQUEST_TEMPLATE.md", ["source", "nox -s validate", "nox -s fmt"]),
+    ],
+)
+def test_contributor_documents_name_the_files_and_commands(document, phrases):
+    text = (REPO_ROOT / document).read_text(encoding="utf-8")
+    for phrase in phrases:
+        assert phrase in text, f"{document} does not mention {phrase}"
+
+
+def test_data_correction_issue_template_requires_a_source():
+    form = load(REPO_ROOT / ".github/ISSUE_TEMPLATE/data-correction.yml")
+    required = {item["id"] for item in form["body"] if item.get("validations", {}).get("required")}
+    assert {"table", "row", "current", "proposed", "source"} <= required
