@@ -243,15 +243,14 @@ def load_table(root: Path, name: str, path: str, schema: dict[str, Any]) -> Tabl
     state.problems = problems + parsed.problems
     key_fields = state.key_fields
     seen: Counter = Counter()
-    for index, (row, line) in enumerate(zip(parsed.rows, parsed.lines)):
+    for row, line in zip(parsed.rows, parsed.lines):
         key = tuple(_hashable(row.get(f)) for f in key_fields)
         seen[key] += 1
         if seen[key] > 1:  # a duplicated key: keep every row, numbered
             key = (*key, f"#{seen[key]}")
         state.rows[key] = row
         state.lines[key] = line
-        state.keys_by_line[line] = key
-        state.keys_by_line.setdefault(index + 2, key)  # record number, if a reader counts records
+        state.keys_by_line[line] = key  # validation blames the physical line a row starts on
     return state
 
 
