@@ -22,13 +22,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from country_profiles.importer.build import ImportError_, run as build
     from country_profiles.importer.corrections import CorrectionError
+    from country_profiles.importer.memberships import SourceError
 
     if not args.sources.is_dir():
         print(f"country-profiles import: {args.sources}: not a folder", file=sys.stderr)
         return 2
     try:
         result = build(args.sources, args.root, args.out)
-    except (ImportError_, CorrectionError) as exc:
+    except (ImportError_, CorrectionError, SourceError) as exc:
         print(f"country-profiles import: {exc}", file=sys.stderr)
         return 1
     for name, rows in result.tables.items():
