@@ -319,6 +319,12 @@ ETHNIC = [
     pytest.param("Akan 38%, Ewe 62% (2014-15 est.)", 2014, [("Akan", 38, None, None), ("Ewe", 62, None, None)], id="period"),
     pytest.param("B&eacute;ti 70%, Tsw&aacute;na 30%", None, [("Béti", 70, None, None), ("Tswána", 30, None, None)],
                  id="entities-in-names"),
+    pytest.param("Arab 75%-80%, Kurdish 15%-20%", None, [("Arab", 75, 80, None), ("Kurdish", 15, 20, None)],
+                 id="percent-sign-on-both-ends"),
+    pytest.param("white 97%, mestizo (mixed white and Amerindian), Amerindian 3%", None,
+                 [("white", 97, None, None),
+                  ("mestizo, Amerindian", 3, None, "mixed white and Amerindian; several names share one percentage in the source")],
+                 id="joined-name-without-stray-space"),
 ]
 
 
@@ -341,6 +347,8 @@ def test_ethnic_groups(text, year, shares):
         pytest.param("Mongo 45%, 44% of respondents indicated feeling part of some group", ["Mongo"],
                      [("44% of respondents indicated feeling part of some group", "unreadable share")], id="share-before-name"),
         pytest.param("Alpha 150%", [], [("Alpha 150%", "share above 100%: 'Alpha 150%'")], id="above-100"),
+        pytest.param("Gamma is made of 250 groups; the largest are: Hausa 29%, Yoruba 21%", ["Hausa", "Yoruba"],
+                     [("Gamma is made of 250 groups", "groups without percentages")], id="no-join-across-semicolon"),
     ],
 )
 def test_ethnic_groups_reports_what_it_cannot_read(text, kept, unread):

@@ -492,7 +492,7 @@ class EthnicList:
 
 _SHARE = re.compile(
     r"^(?P<name>.*?)\s*(?P<qual>approximately|about|around|at least|less than|more than|over|~|<|>)?\s*"
-    r"(?P<low>\d*\.?\d+)(?:\s*[-\u2013]\s*(?P<high>\d*\.?\d+))?\s*%(?P<after>(?:\s*\([^()]*(?:\([^()]*\)[^()]*)*\))*)\s*$"
+    r"(?P<low>\d*\.?\d+)(?:\s*%?\s*[-\u2013]\s*(?P<high>\d*\.?\d+))?\s*%(?P<after>(?:\s*\([^()]*(?:\([^()]*\)[^()]*)*\))*)\s*$"
 )
 _LABEL = re.compile(r"^(?P<label>[a-z0-9][^:]*):\s+(?P<rest>\S.*)$")
 
@@ -507,6 +507,7 @@ def _name_and_note(raw: str) -> tuple[str, str | None]:
             break
         notes.append(match["inner"].strip())
         name = f"{match['base']} {match['tail']}".strip()
+    name = re.sub(r"\s+(?=[,;])", "", name)  # "mestizo (mixed ...), Amerindian" leaves "mestizo ,"
     return name, "; ".join(notes) if notes else None
 
 
@@ -539,21 +540,7 @@ def _share_from(match: re.Match) -> EthnicShare:
     return EthnicShare(name, plain(low), plain(high) if high is not None else None, note)
 
 
-def parse_ethnic_groups(text: str) -> EthnicList:
-    """'Kyrgyz 73.8%, Uzbek 14.8%, other 5.2% (includes Uyghur, ...) (2021 est.)' -> shares.
-
-    Names without a percentage directly before an item with one are joined to it
-    ('Wallisian, Futunian 8.2%' is one group, as the source lists it) and the note says so;
-    names with no percentage after them are reported, never kept.
-    """
-    cleaned = clean_text(text)
-    date = trailing_date(cleaned)
-    body = re.sub(rf"(?:{DATE})\s*\W*$", "", cleaned).strip().rstrip(",;")
-    result = EthnicList(date)
-    items = [i for part in split_top_level(body, ";") for i in split_top_level(part, ",")]
-    if not any("%" in _outside_parentheses(i) for i in items):
-        result.unread.append((cleaned, "no percentages"))
-        return result
+def _read_shares(items: list[str], result: EthnicList) -> None:
     pending: list[str] = []
     for item in items:
         match = _SHARE.match(item)
@@ -581,4 +568,23 @@ def parse_ethnic_groups(text: str) -> EthnicList:
             pending = []
     if pending:
         result.unread.append((", ".join(pending), "groups without percentages"))
+
+
+def parse_ethnic_groups(text: str) -> EthnicList:
+    """'Kyrgyz 73.8%, Uzbek 14.8%, other 5.2% (includes Uyghur, ...) (2021 est.)' -> shares.
+
+    Names without a percentage directly before an item with one are joined to it
+    ('Wallisian, Futunian 8.2%' is one group, as the source lists it) and the note says so;
+    names with no percentage after them are reported, never kept.
+    """
+    cleaned = clean_text(text)
+    date = trailing_date(cleaned)
+    body = re.sub(rf"(?:{DATE})\s*\W*$", "", cleaned).strip().rstrip(",;")
+    result = EthnicList(date)
+    parts = [split_top_level(part, ",") for part in split_top_level(body, ";")]
+    if not any("%" in _outside_parentheses(item) for items in parts for item in items):
+        result.unread.append((cleaned, "no percentages"))
+        return result
+    for items in parts:  # names never share a percentage across a ';'
+        _read_shares(items, result)
     return result
