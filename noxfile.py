@@ -1,5 +1,7 @@
 """Sessions for contributors and CI: CI calls only these, so a laptop runs the same thing."""
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import nox
@@ -65,3 +67,54 @@ def diff(session: nox.Session) -> None:
         session.skip("no base revision to compare with (GitHub sends 000... for a new branch)")
     session.install("-e", ".")
     session.run("country-profiles", "diff", *session.posargs)
+
+
+DIST = Path("dist")
+EXPORT_FORMATS = ("json", "sqlite", "parquet")
+# Run by `nox -s wheel` in an empty folder: the installed wheel must work on its own.
+USE_INSTALLED_WHEEL = """
+import json, pathlib, sys
+import jsonschema
+import country_profiles as cp
+from country_profiles import paths
+source = pathlib.Path(sys.argv[1], "src").resolve()
+assert not pathlib.Path(cp.__file__).resolve().is_relative_to(source), "imported from the repository's src/"
+package = paths.default_package()
+assert package.parent.name == "_package", package
+countries = cp.load("countries")
+code = "KGZ" if "KGZ" in countries.index else str(countries.index[0])
+profile = cp.profile(code)
+schema = json.loads((package.parent / "schemas/profile.schema.json").read_text(encoding="utf-8"))
+jsonschema.Draft202012Validator(schema).validate(profile)
+print(f"{cp.__version__}: {len(countries)} countries; {code} has {len(profile['indicators'])} indicators")
+"""
+
+
+@nox.session(python=PYTHON, default=False)
+def build(session: nox.Session) -> None:
+    """Validate, then build dist/: wheel, sdist and an archive of the JSON, SQLite and Parquet exports."""
+    session.install("build", "-e", ".[parquet]")
+    session.run("country-profiles", "validate")
+    session.run("python", "-m", "build", "--outdir", str(DIST))
+    name = f"country-profiles-exports-{PYPROJECT['project']['version']}"
+    with tempfile.TemporaryDirectory() as staging:
+        for fmt in EXPORT_FORMATS:
+            session.run("country-profiles", "export", "--format", fmt, str(Path(staging, name)))
+        archive = shutil.make_archive(str(DIST / name), "zip", root_dir=staging, base_dir=name)
+    session.log(f"wrote {archive}")
+
+
+@nox.session(python=PYTHON, default=False, reuse_venv=False)
+def wheel(session: nox.Session) -> None:
+    """Install dist/'s wheel in a fresh venv and load, profile and export away from the repository."""
+    built = DIST / f"country_profiles-{PYPROJECT['project']['version']}-py3-none-any.whl"
+    if not built.is_file():
+        session.error(f"{built} not found: run `nox -s build` first")
+    session.install(f"{built.resolve()}[parquet]", "jsonschema")
+    repo = Path.cwd()
+    with tempfile.TemporaryDirectory() as elsewhere:
+        session.chdir(elsewhere)
+        session.run("python", "-I", "-c", USE_INSTALLED_WHEEL, str(repo))
+        for fmt in EXPORT_FORMATS:
+            session.run("country-profiles", "export", "--format", fmt, "out")
+        session.chdir(repo)
