@@ -183,6 +183,21 @@ def test_fmt_rewrites_only_files_that_change_and_leaves_refused_files_untouched(
     assert cli.main(["fmt", "--check", str(root / "data/messy.csv")]) == 0
 
 
+def test_a_file_that_cannot_be_written_is_reported_and_left_as_it_is(tmp_path, capsys):
+    root = make_package(tmp_path, {"messy": MESSY})
+    (root / "data/.messy.csv.fmt-tmp").mkdir()  # the temporary file's name is taken
+    assert cli.main(["fmt", str(root)]) == 1
+    assert "data/messy.csv:1: cannot write the file" in capsys.readouterr().err
+    assert (root / "data/messy.csv").read_text(encoding="utf-8") == MESSY
+
+
+def test_an_unreadable_descriptor_exits_2(tmp_path, capsys):
+    root = make_package(tmp_path, {"tidy": TIDY})
+    (root / "datapackage.json").write_text("{not json", encoding="utf-8")
+    assert cli.main(["fmt", "--check", str(root)]) == 2
+    assert "cannot read the package" in capsys.readouterr().err
+
+
 def test_single_csv_files_are_formatted_with_their_package_schema(tmp_path, capsys):
     root = make_package(tmp_path, {"messy": MESSY, "other": MESSY})
     assert cli.main(["fmt", str(root / "data/messy.csv")]) == 0

@@ -138,20 +138,24 @@ def format_table(data: bytes, schema: dict[str, Any]) -> tuple[str | None, list[
         return None, parsed.problems
     canonical = tables.render_csv(parsed.rows, schema)
     again = tables.parse_table(canonical, schema)
-    if again.problems or _row_counts(again.rows) != _row_counts(parsed.rows):
+    names = [f["name"] for f in schema["fields"]]
+    if again.problems or _row_counts(again.rows, names) != _row_counts(parsed.rows, names):
         # Cannot happen unless the writer has a bug; refusing keeps the data safe if it does.
         return None, [tables.TableProblem(1, "the canonical form would not hold the same values; left as it is")]
     return canonical, []
 
 
-def _row_counts(rows: list[dict[str, Any]]) -> Counter:
-    return Counter(tuple(sorted(row.items())) for row in rows)
+def _row_counts(rows: list[dict[str, Any]], names: list[str]) -> Counter:
+    return Counter(tuple(row[name] for name in names) for row in rows)
 
 
 def check_table(table: TableFile) -> Outcome:
     if not table.path.is_file():
         return Outcome(table, "missing")
-    data = table.path.read_bytes()
+    try:
+        data = table.path.read_bytes()
+    except OSError as exc:
+        return Outcome(table, "refused", problems=[tables.TableProblem(1, f"cannot read the file: {exc.strerror or exc}")])
     canonical, problems = format_table(data, table.schema)
     original = data.decode("utf-8", errors="replace")
     if canonical is None:
@@ -226,9 +230,15 @@ def report_check(outcomes: list[Outcome]) -> int:
 def rewrite(outcomes: list[Outcome]) -> int:
     """Write the canonical form of each table that is not canonical; leave the rest untouched."""
     for outcome in outcomes:
-        if outcome.status == "not canonical":
+        if outcome.status != "not canonical":
+            continue
+        try:
             _write_atomically(outcome.table.path, outcome.canonical)
-            print(f"{outcome.table.relpath}: rewritten ({'; '.join(outcome.reasons)})", file=sys.stderr)
+        except OSError as exc:
+            outcome.status = "refused"
+            outcome.problems = [tables.TableProblem(1, f"cannot write the file: {exc.strerror or exc}")]
+            continue
+        print(f"{outcome.table.relpath}: rewritten ({'; '.join(outcome.reasons)})", file=sys.stderr)
     _report_problems(outcomes)
     counts = Counter(o.status for o in outcomes)
     print(_summary(counts, rewritten=True), file=sys.stderr)
