@@ -88,8 +88,14 @@ def test_west_bank_and_gaza_strip_are_added_up_into_pse(extract):
 def test_borders_one_row_per_direction_with_segments_added_up(extract):
     borders = {(r["country"], r["neighbor"]): r for r in extract.borders}
     assert set(borders) == {
-        ("ALP", "BET"), ("ALP", "GAM"), ("BET", "ALP"), ("BET", "PSE"),
-        ("GAM", "ALP"), ("GAM", "PSE"), ("PSE", "BET"), ("PSE", "GAM"),
+        ("ALP", "BET"),
+        ("ALP", "GAM"),
+        ("BET", "ALP"),
+        ("BET", "PSE"),
+        ("GAM", "ALP"),
+        ("GAM", "PSE"),
+        ("PSE", "BET"),
+        ("PSE", "GAM"),
     }
     assert borders[("ALP", "GAM")]["length_km"] == 345.5
     assert borders[("ALP", "GAM")]["note"] == "sum of Gammaria (north) 300 km and Gammaria (south) 45.5 km"
@@ -104,7 +110,10 @@ def test_neighbours_that_are_not_countries_are_reported(extract):
 
 
 def test_population_is_a_time_series_from_every_snapshot(extract):
-    population = {r["year"]: (r["value"], r["source_id"]) for r in rows_of(extract.demographics, country="ALP", indicator="population")}
+    population = {
+        r["year"]: (r["value"], r["source_id"])
+        for r in rows_of(extract.demographics, country="ALP", indicator="population")
+    }
     assert population == {
         2025: (6219751, "factbook-2026-01-22"),
         2024: (6172101, "factbook-2025-04-17"),
@@ -121,13 +130,16 @@ def test_manpower_adds_males_and_females_and_takes_the_entry_year(extract):
     row = one(extract.demographics, country="ALP", indicator="manpower_available")
     assert (row["year"], row["value"], row["source_id"]) == (2010, 2927198, "factbook-2016-11-06")
     assert one(extract.demographics, country="ALP", indicator="manpower_reaching_military_age")["value"] == 110662
-    assert [p.reason for p in problems_of(extract, country="BET", field="Military/Manpower available for military service")] == [
-        "males and females are not both given; not added up"
-    ]
+    assert [
+        p.reason for p in problems_of(extract, country="BET", field="Military/Manpower available for military service")
+    ] == ["males and females are not both given; not added up"]
 
 
 def test_military_expenditure_prefers_the_newer_snapshot_for_the_same_year(extract):
-    spending = {r["year"]: (r["value"], r["source_id"]) for r in rows_of(extract.forces, country="ALP", indicator="military_expenditure_pct_gdp")}
+    spending = {
+        r["year"]: (r["value"], r["source_id"])
+        for r in rows_of(extract.forces, country="ALP", indicator="military_expenditure_pct_gdp")
+    }
     assert spending == {
         2024: (3, "factbook-2026-01-22"),
         2023: (3.5, "factbook-2026-01-22"),  # 2025-04-17 says 3.4
@@ -148,7 +160,10 @@ def test_personnel_ranges_and_paramilitary(extract):
 
 
 def test_infrastructure_from_its_snapshots(extract):
-    values = {r["indicator"]: (r["year"], r["value"], r["source_id"][9:]) for r in rows_of(extract.infrastructure, country="ALP")}
+    values = {
+        r["indicator"]: (r["year"], r["value"], r["source_id"][9:])
+        for r in rows_of(extract.infrastructure, country="ALP")
+    }
     assert values == {
         "airports": (2025, 28, "2026-01-22"),
         "heliports": (2025, 1, "2026-01-22"),
@@ -166,7 +181,10 @@ def test_infrastructure_from_its_snapshots(extract):
 
 
 def test_ethnic_groups(extract):
-    groups = {r["group"]: (r["percent"], r["percent_max"], r["note"]) for r in rows_of(extract.ethnic_groups, country="ALP", year=2021)}
+    groups = {
+        r["group"]: (r["percent"], r["percent_max"], r["note"])
+        for r in rows_of(extract.ethnic_groups, country="ALP", year=2021)
+    }
     assert groups == {
         "Alphan": (80.5, None, None),
         "Betan": (10, None, None),

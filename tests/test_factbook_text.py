@@ -132,25 +132,54 @@ MEASURES = [
     pytest.param("1.284 million sq km", "sq km", False, Measure(1284000), id="area-in-words"),
     pytest.param("0 km (landlocked)", "km", True, Measure(0, note="landlocked"), id="landlocked"),
     pytest.param(
-        "643,801 sq km ; 551,500 sq km (metropolitan France)", "sq km", True,
-        Measure(643801, note="551,500 sq km (metropolitan France)"), id="alternative-after-semicolon",
+        "643,801 sq km ; 551,500 sq km (metropolitan France)",
+        "sq km",
+        True,
+        Measure(643801, note="551,500 sq km (metropolitan France)"),
+        id="alternative-after-semicolon",
     ),
-    pytest.param("443 sq km (Antigua 280 sq km; Barbuda 161 sq km)", "sq km", True,
-                 Measure(443, note="Antigua 280 sq km; Barbuda 161 sq km"), id="parts-in-parentheses"),
+    pytest.param(
+        "443 sq km (Antigua 280 sq km; Barbuda 161 sq km)",
+        "sq km",
+        True,
+        Measure(443, note="Antigua 280 sq km; Barbuda 161 sq km"),
+        id="parts-in-parentheses",
+    ),
     pytest.param("3.197 million (2024 est.)", "count", False, Measure(3197000, year=2024), id="million-persons"),
     pytest.param("6,219,751 (2025 est.)", "count", False, Measure(6219751, year=2025), id="population"),
-    pytest.param("68,459,055 (2024 est.) United Kingdom", "count", False,
-                 Measure(68459055, year=2024, note="United Kingdom"), id="words-after-date"),
-    pytest.param("0.8% of GDP (2019 est.) (approximately $35 million)", "% of GDP", False,
-                 Measure(0.8, year=2019, note="approximately $35 million"), id="gdp-share-with-remark"),
-    pytest.param("0.55% of GDP (2015 projected)", "% of GDP", False,
-                 Measure(0.55, year=2015, note="projected"), id="projected"),
-    pytest.param("6.9% (2024 est.) (male 164,032/female 263,805)", "%", False,
-                 Measure(6.9, year=2024, note="male 164,032/female 263,805"), id="age-band"),
+    pytest.param(
+        "68,459,055 (2024 est.) United Kingdom",
+        "count",
+        False,
+        Measure(68459055, year=2024, note="United Kingdom"),
+        id="words-after-date",
+    ),
+    pytest.param(
+        "0.8% of GDP (2019 est.) (approximately $35 million)",
+        "% of GDP",
+        False,
+        Measure(0.8, year=2019, note="approximately $35 million"),
+        id="gdp-share-with-remark",
+    ),
+    pytest.param(
+        "0.55% of GDP (2015 projected)", "% of GDP", False, Measure(0.55, year=2015, note="projected"), id="projected"
+    ),
+    pytest.param(
+        "6.9% (2024 est.) (male 164,032/female 263,805)",
+        "%",
+        False,
+        Measure(6.9, year=2024, note="male 164,032/female 263,805"),
+        id="age-band",
+    ),
     pytest.param("28 (2025)", "count", False, Measure(28, year=2025), id="count"),
     pytest.param("1975 km", "km", False, Measure(1975), id="no-thousands-separator"),
-    pytest.param("approximately 40,000 km (2019)", "km", False, Measure(40000, year=2019, note="approximately"),
-                 id="approximately"),
+    pytest.param(
+        "approximately 40,000 km (2019)",
+        "km",
+        False,
+        Measure(40000, year=2019, note="approximately"),
+        id="approximately",
+    ),
 ]
 
 
@@ -183,7 +212,11 @@ def test_parse_measure_refuses(text, unit, strict, reason):
 
 def test_split_top_level_keeps_parentheses_and_thousands():
     text = "Jewish 73.5% (of which Israel-born 79.7%, other 2.1%), Arab 1,021 people; other 5.4%"
-    assert split_top_level(text, ",;") == ["Jewish 73.5% (of which Israel-born 79.7%, other 2.1%)", "Arab 1,021 people", "other 5.4%"]
+    assert split_top_level(text, ",;") == [
+        "Jewish 73.5% (of which Israel-born 79.7%, other 2.1%)",
+        "Arab 1,021 people",
+        "other 5.4%",
+    ]
 
 
 def test_expenditure_history_keeps_years_and_refuses_NA():
@@ -196,10 +229,18 @@ def test_expenditure_history_keeps_years_and_refuses_NA():
     ("text", "value", "year"),
     [
         pytest.param("4,195 km gas (2022), 16 km oil (2022) (2022)", 4211, 2022, id="repeated-year"),
-        pytest.param("13,452 km gas transmission and 177,029 km gas distribution, 3,663 km oil (2022)", 194144, 2022,
-                     id="and-inside-a-kind"),
-        pytest.param("5,959 km refined products (1,165 km distribution, 4,794 km transport), 11,696 km gas (2016)",
-                     17655, 2016, id="breakdown-in-parentheses-not-counted"),
+        pytest.param(
+            "13,452 km gas transmission and 177,029 km gas distribution, 3,663 km oil (2022)",
+            194144,
+            2022,
+            id="and-inside-a-kind",
+        ),
+        pytest.param(
+            "5,959 km refined products (1,165 km distribution, 4,794 km transport), 11,696 km gas (2016)",
+            17655,
+            2016,
+            id="breakdown-in-parentheses-not-counted",
+        ),
         pytest.param("62 km gas", 62, None, id="undated"),
         pytest.param("2 million km water, 0.5 million km gas (2018)", 2500000, 2018, id="million-km"),
     ],
@@ -212,7 +253,9 @@ def test_parse_pipelines(text, value, year):
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        pytest.param("17,210 km natural gas (2022), 9,757 km oil (2017)", "several years", id="kinds-dated-differently"),
+        pytest.param(
+            "17,210 km natural gas (2022), 9,757 km oil (2017)", "several years", id="kinds-dated-differently"
+        ),
         pytest.param("10, 419 km crude oil (2020)", "no length", id="broken-number"),
         pytest.param("3,544 liquid petroleum gas, 12 km oil (2020)", "no length", id="kind-without-km"),
     ],
@@ -250,18 +293,36 @@ def test_border_list_reports_what_it_cannot_read():
     ("text", "expected"),
     [
         pytest.param("approximately 15,000 active troops (2023)", [("active", 15000, None)], id="plain"),
-        pytest.param("limited available information; estimated 10-15,000 active Armed Forces (2025)",
-                     [("active", 10000, 15000)], id="caveat-and-range"),
-        pytest.param("estimated 1.1-1.2 million active Armed Forces; estimated 350,000 Federal National Guard Troops (2025)",
-                     [("active", 1100000, 1200000), ("paramilitary", 350000, None)], id="million-and-national-guard"),
-        pytest.param("estimated 850,000-1 million active Defense Forces (2025)", [("active", 850000, 1000000)],
-                     id="range-to-million"),
-        pytest.param("estimated 10,000 active Armed Forces; estimated 5-10,000 active paramilitary Border Service (2025)",
-                     [("active", 10000, None), ("paramilitary", 5000, 10000)], id="active-paramilitary-is-paramilitary"),
-        pytest.param("approximately 170,000 active-duty Defense Forces (130,000 Ground; 10,000 Naval) (2025)",
-                     [("active", 170000, None)], id="breakdown-in-parentheses"),
-        pytest.param("estimated 200,000 active ANP, including the National Gendarmerie (2025)", [("active", 200000, None)],
-                     id="including-does-not-reclassify"),
+        pytest.param(
+            "limited available information; estimated 10-15,000 active Armed Forces (2025)",
+            [("active", 10000, 15000)],
+            id="caveat-and-range",
+        ),
+        pytest.param(
+            "estimated 1.1-1.2 million active Armed Forces; estimated 350,000 Federal National Guard Troops (2025)",
+            [("active", 1100000, 1200000), ("paramilitary", 350000, None)],
+            id="million-and-national-guard",
+        ),
+        pytest.param(
+            "estimated 850,000-1 million active Defense Forces (2025)",
+            [("active", 850000, 1000000)],
+            id="range-to-million",
+        ),
+        pytest.param(
+            "estimated 10,000 active Armed Forces; estimated 5-10,000 active paramilitary Border Service (2025)",
+            [("active", 10000, None), ("paramilitary", 5000, 10000)],
+            id="active-paramilitary-is-paramilitary",
+        ),
+        pytest.param(
+            "approximately 170,000 active-duty Defense Forces (130,000 Ground; 10,000 Naval) (2025)",
+            [("active", 170000, None)],
+            id="breakdown-in-parentheses",
+        ),
+        pytest.param(
+            "estimated 200,000 active ANP, including the National Gendarmerie (2025)",
+            [("active", 200000, None)],
+            id="including-does-not-reclassify",
+        ),
     ],
 )
 def test_personnel_strengths(text, expected):
@@ -274,8 +335,9 @@ def test_personnel_strengths(text, expected):
     ("text", "reason"),
     [
         pytest.param("approximately 1,500 BDF personnel (2025)", "not clearly", id="no-active"),
-        pytest.param("estimates vary; as many as 1.3 million active-duty Korean People's Army (2025)", "a bound",
-                     id="as-many-as"),
+        pytest.param(
+            "estimates vary; as many as 1.3 million active-duty Korean People's Army (2025)", "a bound", id="as-many-as"
+        ),
         pytest.param("the FACV has approximately 1,000 active personnel (2025)", "pattern", id="sentence"),
         pytest.param("approximately 2,000 active Armed Forces", "no year", id="undated"),
     ],
@@ -293,38 +355,92 @@ def test_personnel_strengths_without_figures_is_silent():
 
 ETHNIC = [
     pytest.param(
-        "Kyrgyz 73.8%, Uzbek 14.8%, other 5.2% (includes Uyghur, Tajik) (2021 est.)", 2021,
+        "Kyrgyz 73.8%, Uzbek 14.8%, other 5.2% (includes Uyghur, Tajik) (2021 est.)",
+        2021,
         [("Kyrgyz", 73.8, None, None), ("Uzbek", 14.8, None, None), ("other", 5.2, None, "includes Uyghur, Tajik")],
         id="plain-with-residual",
     ),
     pytest.param("Arab 75-80%, Kurdish 15-20%", None, [("Arab", 75, 80, None), ("Kurdish", 15, 20, None)], id="ranges"),
-    pytest.param("Arab-Amazigh 99%, European less than 1%", None,
-                 [("Arab-Amazigh", 99, None, None), ("European", 0, 1, "less than 1%")], id="less-than"),
-    pytest.param("Bengali at least 99%, other &lt;1% (2022 est.)", 2022,
-                 [("Bengali", 99, None, "at least 99%"), ("other", 0, 1, "less than 1%")], id="at-least-and-escaped-lt"),
-    pytest.param("Mestico (mixed European and native African) 2%, non-CAR .1%", None,
-                 [("Mestico", 2, None, "mixed European and native African"), ("non-CAR", 0.1, None, None)],
-                 id="parenthesis-before-share-and-leading-dot"),
-    pytest.param("Dinka (Jieng) approximately 35-40%, Arab ~50%", None,
-                 [("Dinka", 35, 40, "approximately; Jieng"), ("Arab", 50, None, "approximately")], id="approximate"),
-    pytest.param("Kissi, 4.3%, Wallisian, Futunian 8.2%", None,
-                 [("Kissi", 4.3, None, None), ("Wallisian, Futunian", 8.2, None, "several names share one percentage in the source")],
-                 id="comma-inside-names"),
-    pytest.param("nine recognized ethnic groups: Tigrinya 55%, Tigre 45% (2010 est.)", 2010,
-                 [("Tigrinya", 55, None, "nine recognized ethnic groups"), ("Tigre", 45, None, None)], id="leading-label"),
-    pytest.param("<p>Australian 22.8%, English 22.4%</p> (2011 est.)", 2011,
-                 [("Australian", 22.8, None, None), ("English", 22.4, None, None)], id="html-wrapped"),
-    pytest.param("Portuguese 95%; other foreign born 5%", None,
-                 [("Portuguese", 95, None, None), ("other foreign born", 5, None, None)], id="semicolon-separated"),
-    pytest.param("Akan 38%, Ewe 62% (2014-15 est.)", 2014, [("Akan", 38, None, None), ("Ewe", 62, None, None)], id="period"),
-    pytest.param("B&eacute;ti 70%, Tsw&aacute;na 30%", None, [("Béti", 70, None, None), ("Tswána", 30, None, None)],
-                 id="entities-in-names"),
-    pytest.param("Arab 75%-80%, Kurdish 15%-20%", None, [("Arab", 75, 80, None), ("Kurdish", 15, 20, None)],
-                 id="percent-sign-on-both-ends"),
-    pytest.param("white 97%, mestizo (mixed white and Amerindian), Amerindian 3%", None,
-                 [("white", 97, None, None),
-                  ("mestizo, Amerindian", 3, None, "mixed white and Amerindian; several names share one percentage in the source")],
-                 id="joined-name-without-stray-space"),
+    pytest.param(
+        "Arab-Amazigh 99%, European less than 1%",
+        None,
+        [("Arab-Amazigh", 99, None, None), ("European", 0, 1, "less than 1%")],
+        id="less-than",
+    ),
+    pytest.param(
+        "Bengali at least 99%, other &lt;1% (2022 est.)",
+        2022,
+        [("Bengali", 99, None, "at least 99%"), ("other", 0, 1, "less than 1%")],
+        id="at-least-and-escaped-lt",
+    ),
+    pytest.param(
+        "Mestico (mixed European and native African) 2%, non-CAR .1%",
+        None,
+        [("Mestico", 2, None, "mixed European and native African"), ("non-CAR", 0.1, None, None)],
+        id="parenthesis-before-share-and-leading-dot",
+    ),
+    pytest.param(
+        "Dinka (Jieng) approximately 35-40%, Arab ~50%",
+        None,
+        [("Dinka", 35, 40, "approximately; Jieng"), ("Arab", 50, None, "approximately")],
+        id="approximate",
+    ),
+    pytest.param(
+        "Kissi, 4.3%, Wallisian, Futunian 8.2%",
+        None,
+        [
+            ("Kissi", 4.3, None, None),
+            ("Wallisian, Futunian", 8.2, None, "several names share one percentage in the source"),
+        ],
+        id="comma-inside-names",
+    ),
+    pytest.param(
+        "nine recognized ethnic groups: Tigrinya 55%, Tigre 45% (2010 est.)",
+        2010,
+        [("Tigrinya", 55, None, "nine recognized ethnic groups"), ("Tigre", 45, None, None)],
+        id="leading-label",
+    ),
+    pytest.param(
+        "<p>Australian 22.8%, English 22.4%</p> (2011 est.)",
+        2011,
+        [("Australian", 22.8, None, None), ("English", 22.4, None, None)],
+        id="html-wrapped",
+    ),
+    pytest.param(
+        "Portuguese 95%; other foreign born 5%",
+        None,
+        [("Portuguese", 95, None, None), ("other foreign born", 5, None, None)],
+        id="semicolon-separated",
+    ),
+    pytest.param(
+        "Akan 38%, Ewe 62% (2014-15 est.)", 2014, [("Akan", 38, None, None), ("Ewe", 62, None, None)], id="period"
+    ),
+    pytest.param(
+        "B&eacute;ti 70%, Tsw&aacute;na 30%",
+        None,
+        [("Béti", 70, None, None), ("Tswána", 30, None, None)],
+        id="entities-in-names",
+    ),
+    pytest.param(
+        "Arab 75%-80%, Kurdish 15%-20%",
+        None,
+        [("Arab", 75, 80, None), ("Kurdish", 15, 20, None)],
+        id="percent-sign-on-both-ends",
+    ),
+    pytest.param(
+        "white 97%, mestizo (mixed white and Amerindian), Amerindian 3%",
+        None,
+        [
+            ("white", 97, None, None),
+            (
+                "mestizo, Amerindian",
+                3,
+                None,
+                "mixed white and Amerindian; several names share one percentage in the source",
+            ),
+        ],
+        id="joined-name-without-stray-space",
+    ),
 ]
 
 
@@ -340,15 +456,31 @@ def test_ethnic_groups(text, year, shares):
     ("text", "kept", "unread"),
     [
         pytest.param("Hutu, Tutsi, Twa", [], [("Hutu, Tutsi, Twa", "no percentages")], id="no-percentages"),
-        pytest.param("Dinka 40%, Shilluk (Chollo), Azande (2011 est.)", ["Dinka"],
-                     [("Shilluk (Chollo), Azande", "groups without percentages")], id="names-left-after-last-share"),
-        pytest.param("Sudanese Arab (approximately 70%), Fur, Beja", [],
-                     [("Sudanese Arab (approximately 70%), Fur, Beja", "no percentages")], id="share-only-inside-parentheses"),
-        pytest.param("Mongo 45%, 44% of respondents indicated feeling part of some group", ["Mongo"],
-                     [("44% of respondents indicated feeling part of some group", "unreadable share")], id="share-before-name"),
+        pytest.param(
+            "Dinka 40%, Shilluk (Chollo), Azande (2011 est.)",
+            ["Dinka"],
+            [("Shilluk (Chollo), Azande", "groups without percentages")],
+            id="names-left-after-last-share",
+        ),
+        pytest.param(
+            "Sudanese Arab (approximately 70%), Fur, Beja",
+            [],
+            [("Sudanese Arab (approximately 70%), Fur, Beja", "no percentages")],
+            id="share-only-inside-parentheses",
+        ),
+        pytest.param(
+            "Mongo 45%, 44% of respondents indicated feeling part of some group",
+            ["Mongo"],
+            [("44% of respondents indicated feeling part of some group", "unreadable share")],
+            id="share-before-name",
+        ),
         pytest.param("Alpha 150%", [], [("Alpha 150%", "share above 100%: 'Alpha 150%'")], id="above-100"),
-        pytest.param("Gamma is made of 250 groups; the largest are: Hausa 29%, Yoruba 21%", ["Hausa", "Yoruba"],
-                     [("Gamma is made of 250 groups", "groups without percentages")], id="no-join-across-semicolon"),
+        pytest.param(
+            "Gamma is made of 250 groups; the largest are: Hausa 29%, Yoruba 21%",
+            ["Hausa", "Yoruba"],
+            [("Gamma is made of 250 groups", "groups without percentages")],
+            id="no-join-across-semicolon",
+        ),
     ],
 )
 def test_ethnic_groups_reports_what_it_cannot_read(text, kept, unread):

@@ -38,7 +38,11 @@ def read_code_table(path: Path) -> dict[str, CodeEntry]:
             raise SourceError(f"{path}:1: missing column(s) {', '.join(missing)}")
         entries: dict[str, CodeEntry] = {}
         for line, row in enumerate(reader, start=2):
-            gec, iso3, iso2 = (row["FIPS_GEC"] or "").strip().lower(), (row["ISO_3166_3"] or "").strip(), (row["ISO_3166_2"] or "").strip()
+            gec, iso3, iso2 = (
+                (row["FIPS_GEC"] or "").strip().lower(),
+                (row["ISO_3166_3"] or "").strip(),
+                (row["ISO_3166_2"] or "").strip(),
+            )
             if not gec or not iso3:
                 continue
             if len(iso3) != 3 or len(iso2) != 2 or len(gec) != 2:
@@ -48,5 +52,7 @@ def read_code_table(path: Path) -> dict[str, CodeEntry]:
             flag = (row["independent"] or "").strip().upper()
             if flag not in ("TRUE", "FALSE", ""):
                 raise SourceError(f"{path}:{line}: independent must be TRUE, FALSE or empty, not {flag!r}")
-            entries[gec] = CodeEntry(gec, iso3.upper(), iso2.upper(), row["NAME.EN"].strip(), {"TRUE": True, "FALSE": False}.get(flag))
+            entries[gec] = CodeEntry(
+                gec, iso3.upper(), iso2.upper(), row["NAME.EN"].strip(), {"TRUE": True, "FALSE": False}.get(flag)
+            )
     return entries

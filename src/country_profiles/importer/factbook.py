@@ -99,19 +99,51 @@ NAME_ALIASES = {
 PART_ALIASES = ("Gaza Strip", "West Bank", "French Guiana")
 
 ADDITIVE_INDICATORS = {
-    "population", "labor_force", "manpower_available", "manpower_fit_for_service",
-    "manpower_reaching_military_age", "airports", "airports_paved", "airports_unpaved",
-    "heliports", "ports", "railways_km", "roadways_km", "roadways_paved_km",
-    "roadways_unpaved_km", "waterways_km", "pipelines_km", "active_personnel",
-    "paramilitary_personnel", "reserve_personnel",
+    "population",
+    "labor_force",
+    "manpower_available",
+    "manpower_fit_for_service",
+    "manpower_reaching_military_age",
+    "airports",
+    "airports_paved",
+    "airports_unpaved",
+    "heliports",
+    "ports",
+    "railways_km",
+    "roadways_km",
+    "roadways_paved_km",
+    "roadways_unpaved_km",
+    "waterways_km",
+    "pipelines_km",
+    "active_personnel",
+    "paramilitary_personnel",
+    "reserve_personnel",
 }
 COUNT_INDICATORS = ADDITIVE_INDICATORS - {
-    "railways_km", "roadways_km", "roadways_paved_km", "roadways_unpaved_km", "waterways_km", "pipelines_km",
+    "railways_km",
+    "roadways_km",
+    "roadways_paved_km",
+    "roadways_unpaved_km",
+    "waterways_km",
+    "pipelines_km",
 }
 YEAR_FROM_SNAPSHOT = "year not given; snapshot year"
 
-COUNTRY_COLUMNS = ("iso3", "iso2", "gec", "name", "region", "independent", "area_km2", "land_area_km2",
-                   "water_area_km2", "coastline_km", "landlocked", "land_boundaries_km", "source_id")
+COUNTRY_COLUMNS = (
+    "iso3",
+    "iso2",
+    "gec",
+    "name",
+    "region",
+    "independent",
+    "area_km2",
+    "land_area_km2",
+    "water_area_km2",
+    "coastline_km",
+    "landlocked",
+    "land_boundaries_km",
+    "source_id",
+)
 BORDER_COLUMNS = ("country", "neighbor", "length_km", "note", "source_id")
 INDICATOR_COLUMNS = ("country", "indicator", "year", "value", "value_max", "note", "source_id")
 ETHNIC_COLUMNS = ("country", "year", "group", "percent", "percent_max", "note", "source_id")
@@ -298,7 +330,9 @@ class _Run:
         raw = text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)[:500]
         self.problems.append(ParseProblem(self.snapshot, self.territory.iso3, field_path, raw, reason))
 
-    def year_for(self, measure_year: int | None, entry: Any, field_path: str, text: str) -> tuple[int | None, str | None, bool]:
+    def year_for(
+        self, measure_year: int | None, entry: Any, field_path: str, text: str
+    ) -> tuple[int | None, str | None, bool]:
         """(year, note, undated): own year, else the entry's, else the snapshot's with a note."""
         if measure_year is not None:
             return measure_year, None, False
@@ -310,19 +344,42 @@ class _Run:
             return None, None, False
         return self.snapshot_year, YEAR_FROM_SNAPSHOT, True
 
-    def indicator(self, table: str, indicator: str, measure: Measure, entry: Any, field_path: str, text: str,
-                  extra_note: str | None = None) -> None:
+    def indicator(
+        self,
+        table: str,
+        indicator: str,
+        measure: Measure,
+        entry: Any,
+        field_path: str,
+        text: str,
+    ) -> None:
         year, year_note, undated = self.year_for(measure.year, entry, field_path, text)
         if year is None:
             return
-        if indicator in COUNT_INDICATORS and (not isinstance(measure.value, int) or not isinstance(measure.value_max, (int, type(None)))):
+        if indicator in COUNT_INDICATORS and (
+            not isinstance(measure.value, int) or not isinstance(measure.value_max, (int, type(None)))
+        ):
             self.problem(field_path, text, f"{indicator} must be a whole number, got {measure.value}")
             return
-        row = dict(zip(INDICATOR_COLUMNS, (self.territory.iso3, indicator, year, measure.value, measure.value_max,
-                                            _join(measure.note, extra_note, year_note), source_id(self.snapshot))))
+        row = dict(
+            zip(
+                INDICATOR_COLUMNS,
+                (
+                    self.territory.iso3,
+                    indicator,
+                    year,
+                    measure.value,
+                    measure.value_max,
+                    _join(measure.note, year_note),
+                    source_id(self.snapshot),
+                ),
+            )
+        )
         self.candidates.append(_Candidate(table, row, self.snapshot, self.profile.gec, field_path, text, undated))
 
-    def measured(self, table: str, indicator: str, path: tuple[str, ...], unit: str, entry_path: tuple[str, ...] | None = None) -> None:
+    def measured(
+        self, table: str, indicator: str, path: tuple[str, ...], unit: str, entry_path: tuple[str, ...] | None = None
+    ) -> None:
         node = node_at(self.profile.data, *path)
         text = text_of(node)
         field_path = "/".join(path)
@@ -401,8 +458,13 @@ def read_border_segments(run: _Run) -> list[tuple[str, BorderSegment]]:
 def read_population(run: _Run) -> None:
     node = node_at(run.profile.data, "People and Society", "Population")
     if isinstance(node, dict) and "total" in node:
-        run.measured("demographics", "population", ("People and Society", "Population", "total"), "count",
-                     ("People and Society", "Population"))
+        run.measured(
+            "demographics",
+            "population",
+            ("People and Society", "Population", "total"),
+            "count",
+            ("People and Society", "Population"),
+        )
     else:
         run.measured("demographics", "population", ("People and Society", "Population"), "count")
 
@@ -439,10 +501,16 @@ def read_manpower(run: _Run) -> None:
             continue
         years = {y for y in (male.year, female.year) if y is not None}
         if len(years) > 1:
-            run.problem(field_path, f"{male_text} | {female_text}", f"males and females dated differently: {sorted(years)}")
+            run.problem(
+                field_path, f"{male_text} | {female_text}", f"males and females dated differently: {sorted(years)}"
+            )
             continue
-        total = Measure(male.value + female.value, None, years.pop() if years else None,
-                        _join(f"males {male.value:,} + females {female.value:,}", male.note, female.note))
+        total = Measure(
+            male.value + female.value,
+            None,
+            years.pop() if years else None,
+            _join(f"males {male.value:,} + females {female.value:,}", male.note, female.note),
+        )
         run.indicator("demographics", indicator, total, entry, field_path, f"{male_text} | {female_text}")
 
 
@@ -455,7 +523,9 @@ def read_military_expenditures(run: _Run) -> None:
             if isinstance(result, TextParseError):
                 run.problem("Military/Military expenditures", text, str(result))
             else:
-                run.indicator("forces", "military_expenditure_pct_gdp", result, None, "Military/Military expenditures", text)
+                run.indicator(
+                    "forces", "military_expenditure_pct_gdp", result, None, "Military/Military expenditures", text
+                )
         return
     entry = node_at(run.profile.data, "Military and Security", "Military expenditures")
     if not isinstance(entry, dict):
@@ -479,7 +549,11 @@ def read_military_expenditures(run: _Run) -> None:
         run.indicator("forces", "military_expenditure_pct_gdp", measure, None, field_path, text)
 
 
-PERSONNEL_INDICATORS = {"active": "active_personnel", "paramilitary": "paramilitary_personnel", "reserve": "reserve_personnel"}
+PERSONNEL_INDICATORS = {
+    "active": "active_personnel",
+    "paramilitary": "paramilitary_personnel",
+    "reserve": "reserve_personnel",
+}
 
 
 def read_personnel(run: _Run) -> None:
@@ -505,22 +579,37 @@ def read_personnel(run: _Run) -> None:
 def read_current_infrastructure(run: _Run) -> None:
     run.measured("infrastructure", "airports", ("Transportation", "Airports"), "count")
     run.measured("infrastructure", "heliports", ("Transportation", "Heliports"), "count")
-    run.measured("infrastructure", "railways_km", ("Transportation", "Railways", "total"), "km", ("Transportation", "Railways"))
-    run.measured("infrastructure", "ports", ("Transportation", "Ports", "total ports"), "count", ("Transportation", "Ports"))
+    run.measured(
+        "infrastructure", "railways_km", ("Transportation", "Railways", "total"), "km", ("Transportation", "Railways")
+    )
+    run.measured(
+        "infrastructure", "ports", ("Transportation", "Ports", "total ports"), "count", ("Transportation", "Ports")
+    )
 
 
 def read_airport_runways(run: _Run) -> None:
-    for indicator, key in (("airports_paved", "Airports - with paved runways"), ("airports_unpaved", "Airports - with unpaved runways")):
+    for indicator, key in (
+        ("airports_paved", "Airports - with paved runways"),
+        ("airports_unpaved", "Airports - with unpaved runways"),
+    ):
         node = node_at(run.profile.data, "Transportation", key)
         if isinstance(node, dict) and "total" in node:
-            run.measured("infrastructure", indicator, ("Transportation", key, "total"), "count", ("Transportation", key))
+            run.measured(
+                "infrastructure", indicator, ("Transportation", key, "total"), "count", ("Transportation", key)
+            )
         elif text_of(node) is not None:
             run.measured("infrastructure", indicator, ("Transportation", key), "count")
 
 
 def read_roads_waterways_pipelines(run: _Run) -> None:
-    for indicator, key in (("roadways_km", "total"), ("roadways_paved_km", "paved"), ("roadways_unpaved_km", "unpaved")):
-        run.measured("infrastructure", indicator, ("Transportation", "Roadways", key), "km", ("Transportation", "Roadways"))
+    for indicator, key in (
+        ("roadways_km", "total"),
+        ("roadways_paved_km", "paved"),
+        ("roadways_unpaved_km", "unpaved"),
+    ):
+        run.measured(
+            "infrastructure", indicator, ("Transportation", "Roadways", key), "km", ("Transportation", "Roadways")
+        )
     run.measured("infrastructure", "waterways_km", ("Transportation", "Waterways"), "km")
     run.measured("infrastructure", "pipelines_km", ("Transportation", "Pipelines"), "km")
 
@@ -546,10 +635,23 @@ def read_ethnic_groups(run: _Run) -> None:
     for share in parsed.shares:
         if share.group in repeated:
             continue
-        row = dict(zip(ETHNIC_COLUMNS, (run.territory.iso3, year, share.group, share.percent, share.percent_max,
-                                         _join(share.note, parsed.date.note if parsed.date else None, year_note),
-                                         source_id(run.snapshot))))
-        run.candidates.append(_Candidate("ethnic_groups", row, run.snapshot, run.profile.gec, field_path, text, undated))
+        row = dict(
+            zip(
+                ETHNIC_COLUMNS,
+                (
+                    run.territory.iso3,
+                    year,
+                    share.group,
+                    share.percent,
+                    share.percent_max,
+                    _join(share.note, parsed.date.note if parsed.date else None, year_note),
+                    source_id(run.snapshot),
+                ),
+            )
+        )
+        run.candidates.append(
+            _Candidate("ethnic_groups", row, run.snapshot, run.profile.gec, field_path, text, undated)
+        )
 
 
 AGE_BANDS = {"0-14": ("0-14 years",), "15-64": ("15-64 years",), "65+": ("65 years and over",)}
@@ -588,9 +690,20 @@ def read_age_structure(run: _Run) -> None:
             continue
         percent, note = bands[key]
         value = int(percent) if percent == percent.to_integral_value() else float(percent)
-        row = dict(zip(AGE_COLUMNS, (run.territory.iso3, year, band, value, _join(note, year_note), source_id(run.snapshot))))
-        run.candidates.append(_Candidate("age_structure", row, run.snapshot, run.profile.gec, field_path,
-                                         json.dumps(node, sort_keys=True, ensure_ascii=False), undated))
+        row = dict(
+            zip(AGE_COLUMNS, (run.territory.iso3, year, band, value, _join(note, year_note), source_id(run.snapshot)))
+        )
+        run.candidates.append(
+            _Candidate(
+                "age_structure",
+                row,
+                run.snapshot,
+                run.profile.gec,
+                field_path,
+                json.dumps(node, sort_keys=True, ensure_ascii=False),
+                undated,
+            )
+        )
 
 
 def readers_for(snapshot: str) -> list:
@@ -673,11 +786,26 @@ def country_row(territory: Territory, runs: list[_Run]) -> dict:
             runs[0].problem(field_path, str(given), "not given for every part of the territory; not added up")
         values[column] = None if any(v is None for v in given) else _plain_sum(given)
     values["landlocked"] = None if values["coastline_km"] is None else values["coastline_km"] == 0
-    return dict(zip(COUNTRY_COLUMNS, (
-        territory.iso3, territory.iso2, territory.gec, territory.name, territory.region, territory.independent,
-        values["area_km2"], values["land_area_km2"], values["water_area_km2"], values["coastline_km"],
-        values["landlocked"], values["land_boundaries_km"], source_id(CURRENT),
-    )))
+    return dict(
+        zip(
+            COUNTRY_COLUMNS,
+            (
+                territory.iso3,
+                territory.iso2,
+                territory.gec,
+                territory.name,
+                territory.region,
+                territory.independent,
+                values["area_km2"],
+                values["land_area_km2"],
+                values["water_area_km2"],
+                values["coastline_km"],
+                values["landlocked"],
+                values["land_boundaries_km"],
+                source_id(CURRENT),
+            ),
+        )
+    )
 
 
 def _plain_sum(values: Iterable[Any]) -> Any:
@@ -685,7 +813,9 @@ def _plain_sum(values: Iterable[Any]) -> Any:
     return int(total) if total == total.to_integral_value() else float(total)
 
 
-def build_name_index(territories: list[Territory], current: dict[str, Profile], codes: dict[str, CodeEntry]) -> dict[str, str]:
+def build_name_index(
+    territories: list[Territory], current: dict[str, Profile], codes: dict[str, CodeEntry]
+) -> dict[str, str]:
     """Name key -> ISO3 from the profiles' own names, the code table and NAME_ALIASES.
 
     A key claimed by two territories is dropped (ambiguous); aliases win over both.
@@ -733,15 +863,24 @@ def border_rows(territory: Territory, runs: list[_Run], name_to_iso3: dict[str, 
                 wording += " (regional border)"
             segments_by_neighbor[neighbor].append(wording)
             lengths[neighbor].append(segment.length_km)
-            annotated[neighbor] |= bool(segment.qualifier or segment.remark or via_alias or len(runs) > 1
-                                        or field_path.endswith("regional borders"))
+            annotated[neighbor] |= bool(
+                segment.qualifier
+                or segment.remark
+                or via_alias
+                or len(runs) > 1
+                or field_path.endswith("regional borders")
+            )
     rows = []
     for neighbor, wordings in segments_by_neighbor.items():
         if len(wordings) > 1:
             note = "sum of " + " and ".join(wordings)
         else:
             note = wordings[0] if annotated[neighbor] else None
-        rows.append(dict(zip(BORDER_COLUMNS, (territory.iso3, neighbor, _plain_sum(lengths[neighbor]), note, source_id(CURRENT)))))
+        rows.append(
+            dict(
+                zip(BORDER_COLUMNS, (territory.iso3, neighbor, _plain_sum(lengths[neighbor]), note, source_id(CURRENT)))
+            )
+        )
     return rows
 
 
@@ -766,15 +905,33 @@ def merge_parts(territory: Territory, runs: list[_Run]) -> tuple[list[_Candidate
             share_key = (table, group[0].field)
             if share_key not in reported_shares:
                 reported_shares.add(share_key)
-                problems.append(ParseProblem(snapshot, territory.iso3, group[0].field, group[0].raw,
-                                             f"shares of {' and '.join(territory.parts)} are not merged into {territory.iso3}"))
+                problems.append(
+                    ParseProblem(
+                        snapshot,
+                        territory.iso3,
+                        group[0].field,
+                        group[0].raw,
+                        f"shares of {' and '.join(territory.parts)} are not merged into {territory.iso3}",
+                    )
+                )
             continue
         parts_given = {c.part for c in group}
         if parts_given != set(territory.parts) or len(group) != len(territory.parts):
             missing = sorted(set(territory.parts) - parts_given)
-            problems.append(ParseProblem(snapshot, territory.iso3, group[0].field, group[0].raw,
-                                         f"{key[1]} {key[2]} given by {', '.join(sorted(parts_given))} only (not {', '.join(missing)}); not added up"
-                                         if missing else f"{key[1]} {key[2]} given twice by one part"))
+            problems.append(
+                ParseProblem(
+                    snapshot,
+                    territory.iso3,
+                    group[0].field,
+                    group[0].raw,
+                    (
+                        f"{key[1]} {key[2]} given by {', '.join(sorted(parts_given))} only"
+                        f" (not {', '.join(missing)}); not added up"
+                        if missing
+                        else f"{key[1]} {key[2]} given twice by one part"
+                    ),
+                )
+            )
             continue
         row = dict(group[0].row)
         row["value"] = _plain_sum(c.row["value"] for c in group)
@@ -782,8 +939,17 @@ def merge_parts(territory: Territory, runs: list[_Run]) -> tuple[list[_Candidate
         row["value_max"] = _plain_sum(maxima) if any(c.row["value_max"] is not None for c in group) else None
         row["note"] = _join(f"sum of the {' and '.join(territory.parts)} profiles", *(c.row["note"] for c in group))
         raw = " | ".join(c.raw for c in group)
-        merged.append(_Candidate(table, row, group[0].snapshot, "+".join(territory.parts), group[0].field, raw,
-                                 all(c.undated for c in group)))
+        merged.append(
+            _Candidate(
+                table,
+                row,
+                group[0].snapshot,
+                "+".join(territory.parts),
+                group[0].field,
+                raw,
+                all(c.undated for c in group),
+            )
+        )
     return merged, problems
 
 
@@ -806,7 +972,11 @@ def keep_newest(candidates: list[_Candidate]) -> dict[str, list[dict]]:
         else:
             key = (candidate.table, row["country"], row["year"])
         undated_key = (candidate.table, row["country"], candidate.field, candidate.undated_text)
-        if candidate.undated_text is not None and undated_key in seen_undated and seen_keys.get(key) != candidate.snapshot:
+        if (
+            candidate.undated_text is not None
+            and undated_key in seen_undated
+            and seen_keys.get(key) != candidate.snapshot
+        ):
             continue
         if seen_keys.setdefault(key, candidate.snapshot) != candidate.snapshot:
             continue

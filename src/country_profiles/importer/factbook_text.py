@@ -113,9 +113,7 @@ def parse_amount(text: str) -> Amount:
 
 # --- dates ----------------------------------------------------------------------------------
 
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 DATE = (
     rf"\((?:(?:{_MONTHS})\s+)?(?P<year>1[89]\d\d|20\d\d)"
     r"(?:\s*[-\u2013/]\s*(?P<year_end>\d{4}|\d{2}))?"
@@ -225,14 +223,16 @@ def parse_measure(text: str, unit: str = "count", *, strict: bool = False) -> Me
     cleaned = clean_text(text)
     refuse_non_numbers(cleaned)
     unit_re = UNITS[unit]
-    pattern = rf"^(?:(?P<approx>{_APPROXIMATE})\s+)?{AMOUNT}" + (rf"\s*{unit_re}(?![A-Za-z])" if unit_re else r"(?![\d,.%])")
+    pattern = rf"^(?:(?P<approx>{_APPROXIMATE})\s+)?{AMOUNT}" + (
+        rf"\s*{unit_re}(?![A-Za-z])" if unit_re else r"(?![\d,.%])"
+    )
     match = re.match(pattern, cleaned)
     if not match:
         if re.match(rf"^(?:{_BOUNDS})\b", cleaned, re.IGNORECASE):
             raise TextParseError(f"a bound, not a value: {cleaned[:80]!r}")
         raise TextParseError(f"no value in {unit!r} at the start: {cleaned[:80]!r}")
     amount = amount_from_match(match)
-    rest, date = take_dates(cleaned[match.end():])
+    rest, date = take_dates(cleaned[match.end() :])
     rest = rest.strip(" ,:-")
     if re.match(rf"^(?:{_BOUNDS})\b", rest, re.IGNORECASE):
         raise TextParseError(f"a bound, not a value: {cleaned[:80]!r}")
@@ -335,9 +335,11 @@ def parse_pipelines(text: str) -> Measure:
         for index, match in enumerate(lengths):
             total += parse_number(match["length"]) * _MULTIPLIER_WORDS.get(match["mult"] or "", 1)
             end = lengths[index + 1].start() if index + 1 < len(lengths) else len(top)
-            kind = re.sub(r"\s+and\s*$", "", top[match.end():end].strip())
+            kind = re.sub(r"\s+and\s*$", "", top[match.end() : end].strip())
             kinds.append(kind or "unnamed")
-    note = _join_notes(f"sum of {len(kinds)} kinds ({', '.join(kinds)})" if len(kinds) > 1 else None, date.note if date else None)
+    note = _join_notes(
+        f"sum of {len(kinds)} kinds ({', '.join(kinds)})" if len(kinds) > 1 else None, date.note if date else None
+    )
     return Measure(plain(total), None, date.year if date else None, note)
 
 
@@ -354,8 +356,7 @@ class BorderSegment:
 
 
 _SEGMENT = re.compile(
-    rf"(?P<name>[^\d;]+?)\s+(?P<length>{NUMBER})\s*km\b"
-    r"(?:\s*\((?P<remark>[^()]*(?:\([^()]*\)[^()]*)*)\))?"
+    rf"(?P<name>[^\d;]+?)\s+(?P<length>{NUMBER})\s*km\b" r"(?:\s*\((?P<remark>[^()]*(?:\([^()]*\)[^()]*)*)\))?"
 )
 _SEGMENT_SEPARATOR = re.compile(r"\s*(?:;|,|\band\b)\s*")
 _QUALIFIED = re.compile(r"^(?P<base>.+?)\s*\((?P<qualifier>[^()]+)\)$")
@@ -464,7 +465,9 @@ def parse_personnel_strengths(text: str) -> PersonnelStrengths:
         amount = amount_from_match(match)
         wording = "; ".join(caveats + [clause])
         result.figures.append(
-            PersonnelFigure(kind, plain(amount.value), plain(amount.value_max) if amount.value_max is not None else None, wording)
+            PersonnelFigure(
+                kind, plain(amount.value), plain(amount.value_max) if amount.value_max is not None else None, wording
+            )
         )
     if result.figures and result.year is None:
         result.unread.append((cleaned, "no year"))
@@ -492,7 +495,8 @@ class EthnicList:
 
 _SHARE = re.compile(
     r"^(?P<name>.*?)\s*(?P<qual>approximately|about|around|at least|less than|more than|over|~|<|>)?\s*"
-    r"(?P<low>\d*\.?\d+)(?:\s*%?\s*[-\u2013]\s*(?P<high>\d*\.?\d+))?\s*%(?P<after>(?:\s*\([^()]*(?:\([^()]*\)[^()]*)*\))*)\s*$"
+    r"(?P<low>\d*\.?\d+)(?:\s*%?\s*[-\u2013]\s*(?P<high>\d*\.?\d+))?\s*%"
+    r"(?P<after>(?:\s*\([^()]*(?:\([^()]*\)[^()]*)*\))*)\s*$"
 )
 _LABEL = re.compile(r"^(?P<label>[a-z0-9][^:]*):\s+(?P<rest>\S.*)$")
 
@@ -557,8 +561,12 @@ def _read_shares(items: list[str], result: EthnicList) -> None:
                 match = _SHARE.match(", ".join(pending + [item])) or match
                 share = _share_from(match)
                 if own_name:
-                    share = EthnicShare(share.group, share.percent, share.percent_max,
-                                        _join_notes(share.note, "several names share one percentage in the source"))
+                    share = EthnicShare(
+                        share.group,
+                        share.percent,
+                        share.percent_max,
+                        _join_notes(share.note, "several names share one percentage in the source"),
+                    )
                 pending = []
             else:
                 share = _share_from(match)
