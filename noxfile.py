@@ -69,6 +69,14 @@ def diff(session: nox.Session) -> None:
     session.run("country-profiles", "diff", *session.posargs)
 
 
+
+@nox.session(python=PYTHON, default=False)
+def dictionary(session: nox.Session) -> None:
+    """Regenerate the data dictionary docs/data-dictionary.md."""
+    session.install("-e", ".")
+    session.run("country-profiles", "dictionary", "--write")
+
+
 DIST = Path("dist")
 EXPORT_FORMATS = ("json", "sqlite", "parquet")
 # Run by `nox -s wheel` in an empty folder: the installed wheel must work on its own.
