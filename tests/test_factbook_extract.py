@@ -161,23 +161,33 @@ def test_personnel_ranges_and_paramilitary(extract):
 
 def test_infrastructure_from_its_snapshots(extract):
     values = {
-        r["indicator"]: (r["year"], r["value"], r["source_id"][9:])
+        (r["indicator"], r["year"]): (r["value"], r["source_id"][9:])
         for r in rows_of(extract.infrastructure, country="ALP")
     }
     assert values == {
-        "airports": (2025, 28, "2026-01-22"),
-        "heliports": (2025, 1, "2026-01-22"),
-        "railways_km": (2022, 424, "2026-01-22"),
-        "roadways_km": (2020, 34000, "2025-04-17"),  # undated line, dated by its entry
-        "roadways_paved_km": (2020, 22600, "2025-04-17"),
-        "roadways_unpaved_km": (2020, 11400, "2025-04-17"),
-        "waterways_km": (2022, 576, "2025-04-17"),
-        "pipelines_km": (2022, 4211, "2025-04-17"),
-        "airports_paved": (2024, 18, "2024-02-15"),
-        "airports_unpaved": (2024, 10, "2024-02-15"),
+        ("airports", 2025): (28, "2026-01-22"),
+        ("heliports", 2025): (1, "2026-01-22"),
+        ("railways_km", 2022): (424, "2026-01-22"),
+        ("roadways_km", 2020): (34000, "2025-04-17"),  # undated line, dated by its entry
+        ("roadways_paved_km", 2020): (22600, "2025-04-17"),
+        ("roadways_unpaved_km", 2020): (11400, "2025-04-17"),
+        ("waterways_km", 2022): (576, "2025-04-17"),
+        ("pipelines_km", 2022): (4211, "2025-04-17"),
+        ("airports", 2021): (28, "2024-02-15"),
+        ("airports_paved", 2021): (18, "2024-02-15"),  # 18 + 10 = the 28 airports of 2021
+        ("airports_unpaved", 2021): (10, "2024-02-15"),
     }
-    assert one(extract.infrastructure, indicator="airports_paved")["note"] == "year not given; snapshot year"
     assert one(extract.infrastructure, country="BET", indicator="ports")["value"] == 17
+
+
+def test_paved_and_unpaved_that_do_not_add_up_take_the_snapshot_year(extract):
+    betania = {
+        r["indicator"]: r for r in rows_of(extract.infrastructure, country="BET", source_id="factbook-2024-02-15")
+    }
+    assert (betania["airports"]["year"], betania["airports"]["value"]) == (2021, 10)
+    for indicator, value in (("airports_paved", 3), ("airports_unpaved", 5)):
+        assert (betania[indicator]["year"], betania[indicator]["value"]) == (2024, value)
+        assert betania[indicator]["note"] == "year not given; snapshot year"
 
 
 def test_ethnic_groups(extract):

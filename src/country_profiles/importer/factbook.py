@@ -18,6 +18,9 @@ Decisions:
   repeats the newer one's undated text word for word (then it adds nothing and is skipped).
 - A value without its own date takes the date that ends its entry (the Factbook dates an
   entry once, e.g. "(2010 est.)" after the females line of manpower).
+- Airports come from the current snapshot and from 2024-02-15, whose undated paved/unpaved
+  lines take the year of that snapshot's 'Airports' count when they add up to it exactly.
+- Ports are the current snapshot's "total ports" count; named ports are never counted.
 """
 
 from __future__ import annotations
@@ -377,24 +380,30 @@ class _Run:
         )
         self.candidates.append(_Candidate(table, row, self.snapshot, self.profile.gec, field_path, text, undated))
 
+    def parsed(self, path: tuple[str, ...], unit: str, pipelines: bool = False) -> tuple[Measure, Any, str] | None:
+        """(measure, node, text) at a path, or None when absent or unreadable (then a problem)."""
+        node = node_at(self.profile.data, *path)
+        if node is None:
+            return None
+        text = text_of(node)
+        if text is None:
+            self.problem("/".join(path), node, "no text where a value was expected")
+            return None
+        try:
+            return (parse_pipelines(text) if pipelines else parse_measure(text, unit)), node, text
+        except TextParseError as error:
+            self.problem("/".join(path), text, str(error))
+            return None
+
     def measured(
         self, table: str, indicator: str, path: tuple[str, ...], unit: str, entry_path: tuple[str, ...] | None = None
     ) -> None:
-        node = node_at(self.profile.data, *path)
-        text = text_of(node)
-        field_path = "/".join(path)
-        if node is None:
+        found = self.parsed(path, unit, pipelines=indicator == "pipelines_km")
+        if found is None:
             return
-        if text is None:
-            self.problem(field_path, node, "no text where a value was expected")
-            return
-        try:
-            measure = parse_pipelines(text) if indicator == "pipelines_km" else parse_measure(text, unit)
-        except TextParseError as error:
-            self.problem(field_path, text, str(error))
-            return
+        measure, node, text = found
         entry = node_at(self.profile.data, *entry_path) if entry_path else node
-        self.indicator(table, indicator, measure, entry, field_path, text)
+        self.indicator(table, indicator, measure, entry, "/".join(path), text)
 
 
 def _join(*notes: str | None) -> str | None:
@@ -588,17 +597,39 @@ def read_current_infrastructure(run: _Run) -> None:
 
 
 def read_airport_runways(run: _Run) -> None:
+    """Paved and unpaved airports, with the snapshot's own 'Airports' total they break down.
+
+    The two lines carry no date. When they add up exactly to the 'Airports' count of the same
+    snapshot, they are that count split in two and take its year; otherwise the snapshot's year.
+    """
+    total = run.parsed(("Transportation", "Airports"), "count")
+    if total is not None:
+        run.indicator("infrastructure", "airports", total[0], None, "Transportation/Airports", total[2])
+    runways = {}
     for indicator, key in (
         ("airports_paved", "Airports - with paved runways"),
         ("airports_unpaved", "Airports - with unpaved runways"),
     ):
         node = node_at(run.profile.data, "Transportation", key)
-        if isinstance(node, dict) and "total" in node:
-            run.measured(
-                "infrastructure", indicator, ("Transportation", key, "total"), "count", ("Transportation", key)
-            )
-        elif text_of(node) is not None:
-            run.measured("infrastructure", indicator, ("Transportation", key), "count")
+        path = (
+            ("Transportation", key, "total") if isinstance(node, dict) and "total" in node else ("Transportation", key)
+        )
+        found = run.parsed(path, "count")
+        if found is not None:
+            runways[indicator] = (found, path)
+    adds_up = (
+        total is not None
+        and total[0].year is not None
+        and runways
+        and all(measure.year is None and measure.value_max is None for (measure, _, _), _ in runways.values())
+        and sum(measure.value for (measure, _, _), _ in runways.values()) == total[0].value
+    )
+    for indicator, ((measure, node, text), path) in runways.items():
+        if adds_up:
+            note = _join(measure.note, "year of the 'Airports' count that paved and unpaved add up to")
+            measure = Measure(measure.value, measure.value_max, total[0].year, note)
+        entry = node_at(run.profile.data, *path[:2]) if len(path) == 3 else None
+        run.indicator("infrastructure", indicator, measure, entry, "/".join(path), text)
 
 
 def read_roads_waterways_pipelines(run: _Run) -> None:
