@@ -22,7 +22,7 @@ from typing import Any
 
 from country_profiles.paths import REPO_ROOT
 from country_profiles.validation.findings import ERROR, WARNING, Rule
-from country_profiles.validation.rules import CHECKS, TOPICS, threshold_entries
+from country_profiles.validation.rules import CHECKS, TOPICS, load_exceptions, threshold_entries
 
 DEFAULT_PATH = REPO_ROOT / "docs" / "rules.md"
 HAND_BEGIN = "<!-- hand-written: begin (the generator keeps this part as it is) -->"
@@ -102,7 +102,11 @@ def render(hand_written: str = HAND_PLACEHOLDER) -> str:
         "",
     ]
     out += [f"- [{title}](#{_anchor(title)}) ({len(rules)})" for title, rules in grouped]
-    out += ["- [Thresholds](#thresholds)", "- [Warnings on the real data, explained](#warnings-on-the-real-data-explained)"]
+    out += [
+        "- [Thresholds](#thresholds)",
+        "- [Documented exceptions](#documented-exceptions)",
+        "- [Warnings on the real data, explained](#warnings-on-the-real-data-explained)",
+    ]
     for title, rules in grouped:
         out += ["", f"## {title}"]
         for rule, keys in rules:
@@ -123,8 +127,29 @@ def render(hand_written: str = HAND_PLACEHOLDER) -> str:
         used_by = ", ".join(f"`{rule_id}`" for rule_id in users.get(key, [])) or "(none)"
         cells = [f"`{key}`", _value(entry["value"]), entry.get("unit", ""), used_by, entry["why"]]
         out.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |")
+    out += _exceptions_section()
     out += ["", "## Warnings on the real data, explained", "", HAND_BEGIN, hand_written.strip("\n"), HAND_END]
     return "\n".join(out) + "\n"
+
+
+def _exceptions_section() -> list[str]:
+    exceptions = load_exceptions()
+    out = [
+        "",
+        "## Documented exceptions",
+        "",
+        "From `src/country_profiles/validation/exceptions.json`: findings that are right as the source",
+        "publishes them. A matching finding is reported as a warning that names the exception, and a test",
+        f"fails when an exception no longer matches any finding. {len(exceptions)} exceptions.",
+        "",
+    ]
+    if not exceptions:
+        return out + ["(none)"]
+    out += ["| id | rule | country | year | reason | source |", "|---|---|---|---|---|---|"]
+    for e in exceptions:
+        cells = [f"`{e.id}`", f"`{e.rule}`", e.country, "" if e.year is None else str(e.year), e.reason, e.source]
+        out.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return out
 
 
 def hand_written_part(text: str) -> str:

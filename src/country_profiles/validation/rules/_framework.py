@@ -191,7 +191,7 @@ def indicator_rows(ctx: Context, indicators: Iterable[str]) -> pd.DataFrame:
     """Rows of these indicators from whichever indicator table holds them.
 
     Columns: resource, line, country, indicator, year, value, high (the range's upper end,
-    or the value when it is not a range).
+    or the value when it is not a range), source_id.
     """
     wanted = set(indicators)
     parts = []
@@ -203,7 +203,7 @@ def indicator_rows(ctx: Context, indicators: Iterable[str]) -> pd.DataFrame:
         if rows.empty:
             continue
         rows = rows.assign(resource=resource, high=rows["value_max"].fillna(rows["value"]))
-        parts.append(rows[["resource", "line", "country", "indicator", "year", "value", "high"]])
+        parts.append(rows[["resource", "line", "country", "indicator", "year", "value", "high", "source_id"]])
     if not parts:
         return pd.DataFrame(
             {
@@ -214,6 +214,7 @@ def indicator_rows(ctx: Context, indicators: Iterable[str]) -> pd.DataFrame:
                 "year": pd.Series(dtype="Int64"),
                 "value": pd.Series(dtype="float64"),
                 "high": pd.Series(dtype="float64"),
+                "source_id": pd.Series(dtype="str"),
             }
         )
     return pd.concat(parts, ignore_index=True)
@@ -222,10 +223,12 @@ def indicator_rows(ctx: Context, indicators: Iterable[str]) -> pd.DataFrame:
 def pair_nearest_year(
     left: pd.DataFrame, right: pd.DataFrame, window: int, suffix: str, *, keep_unpaired: bool = False
 ) -> pd.DataFrame:
-    """Each left row with the right row of the same country whose year is nearest.
+    """Each left row with its partner among the right rows of the same country.
 
-    Only years at most `window` apart are paired; on a tie the later right-hand year wins (the
-    newer estimate). Right-hand columns get `suffix`; column `gap` is the distance in years.
+    The partner is a row at most `window` years away; among those, one that cites the same
+    source (the same edition states both values, so they agree in definition and vintage),
+    then the nearest year, then the later year (the newer estimate). Right-hand columns get
+    `suffix`; `gap` is the distance in years and `same_source` says whether the sources agree.
     Left rows without a partner are dropped (nothing to compare them with), or kept with
     missing right-hand columns when `keep_unpaired`.
     """
@@ -234,8 +237,14 @@ def pair_nearest_year(
     right = right.dropna(subset=["country", "year"]).add_suffix(suffix)
     merged = left.merge(right, left_on="country", right_on=f"country{suffix}")
     merged["gap"] = (merged["year"] - merged[f"year{suffix}"]).abs().astype("Int64")
+    if "source_id" in merged and f"source_id{suffix}" in merged:
+        merged["same_source"] = (merged["source_id"] == merged[f"source_id{suffix}"]).fillna(False).astype(bool)
+    else:
+        merged["same_source"] = False
     merged = merged[merged["gap"] <= window]
-    merged = merged.sort_values(["_row", "gap", f"year{suffix}"], ascending=[True, True, False])
+    merged = merged.sort_values(
+        ["_row", "same_source", "gap", f"year{suffix}"], ascending=[True, False, True, False]
+    )
     merged = merged.drop_duplicates("_row")
     if keep_unpaired:
         alone = left[~left["_row"].isin(merged["_row"])]

@@ -376,14 +376,14 @@ def paved_and_unpaved_are_at_most_total(ctx: Context) -> list[Finding]:
     tolerance = ctx.threshold("paved_unpaved_tolerance_ratio")
     findings = []
     for total, (paved, unpaved) in PAVED_AND_UNPAVED.items():
-        # Each total with the paved and the unpaved row nearest to its year, where they exist.
-        pairs = indicator_rows(ctx, [total])
+        totals = indicator_rows(ctx, [total])
+        pairs = totals
         for part, suffix in ((paved, "_paved"), (unpaved, "_unpaved")):
-            pairs = pair_nearest_year(pairs, indicator_rows(ctx, [part]), window, suffix, keep_unpaired=True)
-            pairs = pairs.drop(columns="gap", errors="ignore")
+            pairs = pairs.merge(_best_part_of_each_total(ctx, part, totals, window, suffix), how="left",
+                                on=["resource", "line"])
+        pairs = pairs[pairs["line_paved"].notna() | pairs["line_unpaved"].notna()]
         if pairs.empty:
             continue
-        pairs = pairs[pairs["line_paved"].notna() | pairs["line_unpaved"].notna()]
         pairs = pairs.assign(parts=pairs["value_paved"].fillna(0.0) + pairs["value_unpaved"].fillna(0.0))
         bad = violations(pairs, lambda d: d["parts"] <= d["high"] * (1 + tolerance), ctx.check.id)
         for row in bad.itertuples():
@@ -404,6 +404,22 @@ def paved_and_unpaved_are_at_most_total(ctx: Context) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _best_part_of_each_total(ctx: Context, part: str, totals: pd.DataFrame, window: int, suffix: str) -> pd.DataFrame:
+    """For each total, the `part` row that chose it as its partner (best one if several did).
+
+    Parts choose their total, not the other way round, so a total of another edition that
+    happens to be nearer in year is not compared with parts its edition does not break down.
+    """
+    chosen = pair_nearest_year(indicator_rows(ctx, [part]), totals, window, "_total")
+    chosen = chosen.sort_values(["line_total", "same_source", "gap"], ascending=[True, False, True])
+    chosen = chosen.drop_duplicates(["resource_total", "line_total"])
+    chosen = chosen[["resource_total", "line_total", "resource", "line", "year", "value"]]
+    return chosen.rename(
+        columns={"resource_total": "resource", "line_total": "line", "resource": f"resource{suffix}",
+                 "line": f"line{suffix}", "year": f"year{suffix}", "value": f"value{suffix}"}
+    )
 
 
 @rule(

@@ -209,9 +209,11 @@ def age_bands_sum_to_100(ctx: Context) -> list[Finding]:
 
 @rule(
     ERROR,
-    "Every percentage is above 0 (the schema bounds it to [0, 100]; a share of 0% is not a row).",
+    "Every share is above 0% (the schema bounds it to [0, 100]): a single percentage is above 0, and a range "
+    "may start at 0 ('less than 1%' is 0 to 1) but must end above 0.",
     tables=("ethnic_groups", "age_structure"),
-    hint="Drop the row, or if the source says 'less than 1%' record percent 0.1 with percent_max 1 and a note.",
+    hint="Drop a row whose share is 0%; where the source says 'less than 1%', record percent 0 with "
+    "percent_max 1 and say so in a note.",
 )
 def percentages_are_positive(ctx: Context) -> list[Finding]:
     findings = []
@@ -219,16 +221,17 @@ def percentages_are_positive(ctx: Context) -> list[Finding]:
         rows = ctx.rows(resource)
         if rows.empty:
             continue
-        bad = violations(rows, lambda d: d["percent"] > 0, ctx.check.id)
+        upper = rows["percent_max"].fillna(rows["percent"]) if "percent_max" in rows else rows["percent"]
+        bad = violations(rows.assign(upper=upper), lambda d: d["upper"] > 0, ctx.check.id)
         label = "group" if resource == "ethnic_groups" else "age_band"
         findings += [
             ctx.finding(
                 resource,
                 [row.line],
-                f"{row.country} in {row.year}: {getattr(row, label)!r} is {percent(row.percent)}; "
+                f"{row.country} in {row.year}: {getattr(row, label)!r} is {percent(row.upper)}; "
                 "expected a share above 0%",
-                field="percent",
-                value=row.percent,
+                field="percent_max" if getattr(row, "percent_max", None) == 0 else "percent",
+                value=row.upper,
             )
             for row in bad.itertuples()
         ]
