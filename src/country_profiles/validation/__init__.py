@@ -1,0 +1,116 @@
+"""Validation of the data package: `validate(package)` finds every problem in one run.
+
+Order: the descriptor and Table Schemas (package.py), then each CSV (structure.py), then
+foreign keys across the tables that could be read, then the rules (validation/rules/) on the
+tables whose header matches their schema. Heavy imports (pandas, jsonschema, pandera) happen
+inside `validate`, so importing `findings` or `model` stays cheap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from country_profiles.validation.findings import Finding, Rule
+    from country_profiles.validation.model import LoadedPackage
+    from country_profiles.validation.report import Report
+
+__all__ = ["validate"]
+
+
+def validate(package: str | Path, *, rules: bool = True) -> "Report":
+    """Check the package at PACKAGE (a folder holding datapackage.json, or the descriptor).
+
+    Raises `package.PackageNotFound` when there is nothing to check; every problem with the
+    package itself is a finding in the returned report. `rules=False` runs the package and
+    structure checks only (tests of those use it; the command always runs everything)."""
+    started = perf_counter()
+    from country_profiles.validation.findings import Finding
+    from country_profiles.validation.model import LoadedPackage
+    from country_profiles.validation.package import PACKAGE_RULES, check_package, locate_descriptor
+    from country_profiles.validation.report import CheckedTable, Report
+    from country_profiles.validation.structure import STRUCTURE_RULES, check_foreign_keys, check_table
+
+    timings = {"imports": perf_counter() - started}
+    descriptor_path = locate_descriptor(package)
+    mark = perf_counter()
+    checked = check_package(descriptor_path)
+    findings: list[Finding] = list(checked.findings)
+    timings["descriptor"] = perf_counter() - mark
+
+    mark = perf_counter()
+    results = []
+    for spec in checked.resources:
+        if spec.file is None or spec.schema is None or spec.raw_schema is None:
+            continue
+        try:
+            data = spec.file.read_bytes()
+        except OSError as exc:
+            findings.append(_package_finding("resource_file_exists", f"{spec.path} cannot be read: {exc.strerror or exc}",
+                                             spec.name, spec.path))
+            continue
+        result = check_table(spec.name, spec.path, spec.raw_schema, spec.schema, data)
+        results.append(result)
+        findings += result.findings
+    frames = {result.name: result.table.frame for result in results if result.table is not None}
+    schemas = {spec.name: spec.schema for spec in checked.resources if spec.schema is not None}
+    for spec in checked.resources:
+        if spec.schema is not None and spec.name in frames:
+            findings += check_foreign_keys(spec.name, spec.path, spec.schema, frames, schemas)
+    timings["structure"] = perf_counter() - mark
+
+    mark = perf_counter()
+    loaded = LoadedPackage(
+        root=checked.root,
+        descriptor=checked.descriptor or {},
+        tables={result.name: result.table for result in results if result.table is not None and result.header_ok},
+    )
+    rule_findings, catalogue_rules = _run_rules(loaded) if rules else ([], ())
+    paths = {spec.name: spec.path for spec in checked.resources}
+    findings += [_with_path(finding, paths) for finding in rule_findings]
+    timings["rules"] = perf_counter() - mark
+
+    catalogue = {rule.id: rule for rule in (*PACKAGE_RULES, *STRUCTURE_RULES, *catalogue_rules)}
+    tables = [CheckedTable(result.name, result.path, result.rows, tuple(result.labels))
+              for result in results if result.table is not None]
+    schema_fields = {spec.path: tuple(spec.schema.field_names) for spec in checked.resources if spec.schema is not None}
+    timings["total"] = perf_counter() - started
+    return Report(descriptor_path, findings, tables, catalogue, schema_fields, timings)
+
+
+def _run_rules(package: "LoadedPackage") -> tuple[list["Finding"], tuple["Rule", ...]]:
+    """Run the Pandera rules of validation/rules/. An exception there is a bug: it becomes a
+    finding (so the structural findings are still reported) unless COUNTRY_PROFILES_DEBUG is set."""
+    from country_profiles.validation import rules as rules_module
+
+    run_rules = getattr(rules_module, "run_rules", None)
+    catalogue = tuple(getattr(rules_module, "RULES", ()))
+    if run_rules is None:  # the rules module is still being written: structure checks only
+        return [], catalogue
+    try:
+        return list(run_rules(package)), catalogue
+    except Exception as exc:
+        if os.environ.get("COUNTRY_PROFILES_DEBUG"):
+            raise
+        message = (f"the rules stopped with {type(exc).__name__}: {exc}; rule findings are incomplete "
+                   "(set COUNTRY_PROFILES_DEBUG=1 to see the traceback)")
+        return [_package_finding("rules_completed", message, None, None)], catalogue
+
+
+def _package_finding(rule_id: str, message: str, resource: str | None, path: str | None) -> "Finding":
+    from country_profiles.validation.findings import Finding
+    from country_profiles.validation.package import PACKAGE_RULES
+
+    rule = next(rule for rule in PACKAGE_RULES if rule.id == rule_id)
+    return Finding(rule.id, rule.severity, message, resource, path)
+
+
+def _with_path(finding: "Finding", paths: dict[str, Any]) -> "Finding":
+    """Rules may name only the resource; reports need its file."""
+    if finding.path is None and finding.resource in paths:
+        return dataclasses.replace(finding, path=paths[finding.resource])
+    return finding

@@ -1,0 +1,98 @@
+"""`country-profiles validate [PACKAGE]`: check the data package and report every problem."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from time import perf_counter
+
+EXIT_VALID = 0
+EXIT_INVALID = 1
+EXIT_CANNOT_RUN = 2
+
+EPILOG = """\
+PACKAGE is a folder holding datapackage.json, or the descriptor's path
+(default: this repository's package).
+
+Exit status:
+  0  no errors (warnings allowed)
+  1  errors found. Every problem inside the package is a finding, including a
+     descriptor or Table Schema that is not valid JSON (file, line, column),
+     one that breaks schemas/meta/*.json, a descriptor without resources,
+     resource paths outside the package, and missing or unreadable CSV files.
+  2  the check could not run: bad arguments; PACKAGE does not exist, is a
+     folder without datapackage.json, is not a .json file or cannot be read;
+     --output cannot be written; an internal error.
+
+Validation never writes anything except --output (and, with --format github,
+the job summary named by GITHUB_STEP_SUMMARY), and never opens a network
+connection.
+"""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    parser.add_argument("package", nargs="?", metavar="PACKAGE", help="package folder or datapackage.json")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "github", "markdown"),
+        default="text",
+        help="text for a terminal (default); json for tools (schemas/report.schema.json); "
+        "github for workflow annotations; markdown for a pull request summary",
+    )
+    parser.add_argument("--output", metavar="FILE", type=Path,
+                        help="write the report to FILE instead of standard output (a summary line still goes there)")
+    parser.add_argument("--timings", action="store_true", help="print where the time went to standard error")
+
+
+def run(args: argparse.Namespace) -> int:
+    started = perf_counter()
+    from country_profiles.paths import default_package
+    from country_profiles.validation import validate
+    from country_profiles.validation.package import PackageNotFound
+    from country_profiles.validation.report import FORMATS, format_markdown
+
+    imported = perf_counter() - started
+    package = args.package if args.package is not None else default_package()
+    try:
+        report = validate(package)
+    except PackageNotFound as exc:
+        print(f"country-profiles validate: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+
+    text = FORMATS[args.format](report) if args.format != "github" else _github(report)
+    if args.output is not None:
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"country-profiles validate: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_CANNOT_RUN
+        print(f"{report.summary()}; report written to {args.output}")
+    else:
+        sys.stdout.write(text)
+    if args.format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        try:
+            with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
+                summary.write(format_markdown(report))
+        except OSError as exc:
+            print(f"country-profiles validate: cannot append to GITHUB_STEP_SUMMARY: {exc.strerror or exc}",
+                  file=sys.stderr)
+    if args.timings:
+        timings = {"imports": imported + report.timings.get("imports", 0.0), **{
+            key: value for key, value in report.timings.items() if key != "imports"}}
+        print("timings: " + ", ".join(f"{key} {value:.3f} s" for key, value in timings.items()), file=sys.stderr)
+    return EXIT_VALID if report.valid else EXIT_INVALID
+
+
+def _github(report) -> str:  # type: ignore[no-untyped-def]
+    """Annotations name files relative to the repository root: the working directory in CI."""
+    from country_profiles.validation.report import format_github
+
+    try:
+        prefix = report.root.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        prefix = ""
+    return format_github(report, prefix=f"{prefix}/" if prefix not in ("", ".") else "")

@@ -1,0 +1,973 @@
+"""Structural checks: read each CSV into a typed frame and check what its Table Schema declares.
+
+Everything is column-wise and vectorized: a column is parsed once per distinct value, and a
+bad cell only nulls itself in the typed frame, so every other check of that column still runs.
+The frame index is the CSV line number (header = line 1), also for quoted cells that span lines.
+
+Columns are matched to schema fields by position, as the Table Schema specification and
+frictionless' default (`fieldsMatch: exact`) do; a header that does not match is reported at
+line 1 and the cells below are still checked against the field at their position.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from country_profiles.validation.findings import ERROR, WARNING, Finding, Rule
+from country_profiles.validation.model import Table
+
+HEADER_LINE = 1
+
+STRUCTURE_RULES: tuple[Rule, ...] = (
+    Rule(
+        "csv_is_not_empty",
+        ERROR,
+        "Every CSV file has at least a header line.",
+        hint="Write the header line (the schema's field names, comma-separated) even when the table has no rows.",
+    ),
+    Rule(
+        "csv_has_no_bom",
+        WARNING,
+        "CSV files are UTF-8 without a byte order mark.",
+        hint="Save the file as 'UTF-8' rather than 'UTF-8 with BOM'. A warning, not an error: "
+        "frictionless and pandas skip the mark, but other readers see it as part of the first column name.",
+    ),
+    Rule(
+        "csv_is_utf8",
+        ERROR,
+        "Every CSV file is valid UTF-8.",
+        hint="Re-save the file as UTF-8; the listed lines hold bytes from another encoding (often Latin-1 or Windows-1252).",
+    ),
+    Rule(
+        "csv_is_well_formed",
+        ERROR,
+        "Every quoted cell is closed and the file parses as CSV (RFC 4180).",
+        hint="Close the quote, or double a quote character inside a quoted cell (\"\").",
+    ),
+    Rule(
+        "header_matches_schema",
+        ERROR,
+        "Line 1 names the schema's fields, in the schema's order, exactly.",
+        hint="Make line 1 list the fields of the Table Schema in order (or change the schema). "
+        "Columns are matched by position, so cells below a wrong header are checked against the field the schema puts there.",
+    ),
+    Rule(
+        "row_is_not_blank",
+        ERROR,
+        "No row is blank (every row holds at least one value).",
+        hint="Delete the blank line.",
+    ),
+    Rule(
+        "row_has_all_cells",
+        ERROR,
+        "Every row has a cell for every column of the header.",
+        hint="Add the missing commas (an empty cell is written as nothing between two commas).",
+    ),
+    Rule(
+        "row_has_no_extra_cells",
+        ERROR,
+        "No row has more cells than the header has columns.",
+        hint="Remove the extra cells, or quote a cell that contains a comma.",
+    ),
+    Rule(
+        "cell_has_field_type",
+        ERROR,
+        "Every non-missing cell parses as its field's type (and format).",
+        hint="Write integers as 123, numbers as 123.45 (dot as decimal mark, no thousands separators), "
+        "dates as YYYY-MM-DD, booleans as the schema's trueValues/falseValues, URIs with a scheme (https://...).",
+    ),
+    Rule(
+        "required_cell_present",
+        ERROR,
+        "Cells of required fields and primary key fields are not missing.",
+        hint="Fill in the value; if it is truly unknown, the field should not be required (discuss in the pull request).",
+    ),
+    Rule(
+        "value_in_enum",
+        ERROR,
+        "Values of a field with an enum constraint are one of the listed values.",
+        hint="Use one of the values the schema lists (exact spelling and case), or add the new value to the schema's enum.",
+    ),
+    Rule(
+        "value_matches_pattern",
+        ERROR,
+        "String values match their field's pattern (the whole value, as frictionless does).",
+        hint="Correct the value so that all of it matches the pattern in the Table Schema.",
+    ),
+    Rule(
+        "value_length_within_bounds",
+        ERROR,
+        "String values are no shorter than minLength and no longer than maxLength.",
+        hint="Shorten or complete the value to fit the length the schema allows.",
+    ),
+    Rule(
+        "value_within_bounds",
+        ERROR,
+        "Values respect their field's minimum, maximum, exclusiveMinimum and exclusiveMaximum.",
+        hint="Check the value against the source (a typo, a wrong unit, a misplaced decimal point); "
+        "if it is right, the bound in the Table Schema is wrong.",
+    ),
+    Rule(
+        "values_unique",
+        ERROR,
+        "Fields with a unique constraint hold each value at most once.",
+        hint="Remove the duplicate row or correct one of the two values.",
+    ),
+    Rule(
+        "primary_key_unique",
+        ERROR,
+        "No two rows share the same primary key.",
+        hint="Merge the two rows or correct the key of one of them.",
+    ),
+    Rule(
+        "foreign_key_resolves",
+        ERROR,
+        "Every foreign key value exists in the table and fields it refers to.",
+        hint="Correct the value, or add the missing row to the referenced table first.",
+    ),
+)
+_RULES = {rule.id: rule for rule in STRUCTURE_RULES}
+
+TYPES = ("string", "integer", "number", "boolean", "date")
+DTYPES = {"string": "str", "integer": "Int64", "number": "float64", "boolean": "boolean", "date": "datetime64[ns]"}
+DEFAULT_MISSING_VALUES = ("",)
+DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
+DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
+BOUND_NAMES = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+# The grammar of each type: stricter than frictionless (no surrounding spaces, no NaN or
+# Infinity, ISO dates only), never looser, so every cell frictionless rejects we reject too.
+INTEGER_RE = re.compile(r"[+-]?[0-9]+")
+NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+URI_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+")
+WEB_URI_RE = re.compile(r"(?i:https?|ftp)://[^/?#\s@]+.*")
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# datetime64[ns] holds 1677-09-21 .. 2262-04-11; whole years inside that are safe.
+DATE_YEARS = (1678, 2261)
+
+
+# --- Field types: one scalar parser per type, shared with the schema checks in package.py ---
+
+
+def parse_integer(text: str) -> int | None:
+    if not INTEGER_RE.fullmatch(text):
+        return None
+    value = int(text)
+    return value if INT64_MIN <= value <= INT64_MAX else None
+
+
+def parse_number(text: str) -> float | None:
+    if not NUMBER_RE.fullmatch(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def parse_date(text: str) -> date | None:
+    if not DATE_RE.fullmatch(text):
+        return None
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if DATE_YEARS[0] <= value.year <= DATE_YEARS[1] else None
+
+
+def is_uri(text: str) -> bool:
+    if not URI_RE.fullmatch(text):
+        return False
+    scheme = text.split(":", 1)[0].lower()
+    return scheme not in ("http", "https", "ftp") or bool(WEB_URI_RE.fullmatch(text))
+
+
+def type_problem(spec: FieldSpec, text: str) -> str:
+    """Why `text` is not a valid `spec.type`; called only for cells that failed to parse."""
+    shown = show(text)
+    if text != text.strip():
+        return f"{shown} has spaces around it; a {spec.type} cell holds only the value"
+    if spec.type == "integer":
+        if INTEGER_RE.fullmatch(text):
+            return f"{shown} is too large for a 64-bit integer"
+        if NUMBER_RE.fullmatch(text):
+            return f"{shown} is not an integer (a whole number without decimals or exponent)"
+        return f"{shown} is not an integer"
+    if spec.type == "number":
+        if NUMBER_RE.fullmatch(text):
+            return f"{shown} is too large to be a number"
+        if re.fullmatch(r"[+-]?[0-9.,]+", text) and "," in text:
+            return f"{shown} is not a number (use a dot as decimal mark and no thousands separators)"
+        return f"{shown} is not a number"
+    if spec.type == "boolean":
+        allowed = ", ".join(sorted(spec.true_values | spec.false_values))
+        return f"{shown} is not a boolean (allowed: {allowed})"
+    if spec.type == "date":
+        if DATE_RE.fullmatch(text):
+            try:
+                date.fromisoformat(text)
+            except ValueError:
+                return f"{shown} is not a calendar date"
+            return f"{shown} is outside the supported years {DATE_YEARS[0]}-{DATE_YEARS[1]}"
+        return f"{shown} is not a date in the form YYYY-MM-DD"
+    if spec.format == "uri":
+        return f"{shown} is not a URI (expected a scheme and no spaces, e.g. https://example.org/page)"
+    return f"{shown} is not a valid {spec.type}"
+
+
+def show(value: Any, limit: int = 80) -> str:
+    """A cell as a person reads it in a message: quoted, invisible characters made visible."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    if text.isprintable() and text == text.strip():
+        return f"'{text}'"
+    return repr(text)
+
+
+# --- Compiled schema: what the checks need, tolerant of pieces the meta-schema rejects ---
+
+
+@dataclass(frozen=True)
+class Bound:
+    name: str  # minimum, maximum, exclusiveMinimum or exclusiveMaximum
+    value: Any  # in the field's type
+    declared: Any  # as written in the schema, for messages and exact comparison
+
+
+@dataclass
+class FieldSpec:
+    name: str
+    type: str
+    format: str = "default"
+    required: bool = False
+    unique: bool = False
+    enum: tuple[Any, ...] | None = None
+    pattern: re.Pattern[str] | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    bounds: tuple[Bound, ...] = ()
+    missing_values: frozenset[str] = frozenset(DEFAULT_MISSING_VALUES)
+    true_values: frozenset[str] = frozenset(DEFAULT_TRUE_VALUES)
+    false_values: frozenset[str] = frozenset(DEFAULT_FALSE_VALUES)
+
+    def parse(self, text: str) -> Any:
+        """The typed value of one non-missing cell, or None when it does not parse."""
+        if self.type == "integer":
+            return parse_integer(text)
+        if self.type == "number":
+            return parse_number(text)
+        if self.type == "date":
+            return parse_date(text)
+        if self.type == "boolean":
+            if text in self.true_values:
+                return True
+            return False if text in self.false_values else None
+        if self.format == "uri" and not is_uri(text):
+            return None
+        return text
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    fields: tuple[str, ...]
+    resource: str  # "" for a reference to the same resource
+    reference_fields: tuple[str, ...]
+    index: int = 0  # position in the schema's foreignKeys, for messages
+
+
+@dataclass
+class CompiledSchema:
+    fields: list[FieldSpec]
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+
+    @property
+    def field_names(self) -> list[str]:
+        return [spec.name for spec in self.fields]
+
+
+def as_names(value: Any) -> tuple[str, ...] | None:
+    """primaryKey/foreignKey `fields` may be one name or a list of names."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    return None
+
+
+def _constraint_value(spec: FieldSpec, value: Any) -> Any:
+    """A constraint value (enum member or bound) in the field's type, or None if it is not one."""
+    if spec.type == "boolean":
+        if isinstance(value, bool):
+            return value
+        return spec.parse(value) if isinstance(value, str) else None
+    if isinstance(value, bool):
+        return None
+    if spec.type == "integer":
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return parse_integer(value) if isinstance(value, str) else None
+    if spec.type == "number":
+        if isinstance(value, (int, float)):
+            return float(value) if math.isfinite(value) else None
+        return parse_number(value) if isinstance(value, str) else None
+    if spec.type == "date":
+        return parse_date(value) if isinstance(value, str) else None
+    return value if isinstance(value, str) else None
+
+
+def compile_field(raw: Any, schema_missing: frozenset[str]) -> tuple[FieldSpec | None, list[tuple[str, str]]]:
+    """Compile one field descriptor. Returns the spec (None if unusable) and problems the
+    meta-schema cannot see, each as (JSON path below the field, message)."""
+    problems: list[tuple[str, str]] = []
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+        return None, problems  # the meta-schema reports it
+    type_ = raw.get("type", "string")
+    if type_ not in TYPES:
+        return None, problems
+    spec = FieldSpec(name=raw["name"], type=type_)
+    fmt = raw.get("format", "default")
+    spec.format = fmt if fmt in ("default", "uri") and type_ == "string" else "default"
+    missing = raw.get("missingValues")
+    if isinstance(missing, list) and all(isinstance(item, str) for item in missing):
+        spec.missing_values = frozenset(missing)
+    else:
+        spec.missing_values = schema_missing
+    if type_ == "boolean":
+        for key, attr in (("trueValues", "true_values"), ("falseValues", "false_values")):
+            values = raw.get(key)
+            if isinstance(values, list) and values and all(isinstance(item, str) for item in values):
+                setattr(spec, attr, frozenset(values))
+        both = spec.true_values & spec.false_values
+        if both:
+            problems.append(("", f"{sorted(both)} are both trueValues and falseValues"))
+            spec.false_values = spec.false_values - both
+
+    constraints = raw.get("constraints")
+    if not isinstance(constraints, dict):
+        return spec, problems
+    spec.required = constraints.get("required") is True
+    spec.unique = constraints.get("unique") is True
+    enum = constraints.get("enum")
+    if isinstance(enum, list) and enum:
+        typed = [_constraint_value(spec, value) for value in enum]
+        bad = [value for value, parsed in zip(enum, typed) if parsed is None]
+        if bad:
+            problems.append((".constraints.enum", f"enum values {bad} are not valid {type_} values"))
+        spec.enum = tuple(value for value in typed if value is not None)
+    pattern = constraints.get("pattern")
+    if isinstance(pattern, str) and type_ == "string":
+        try:
+            spec.pattern = re.compile(pattern)
+        except re.error as exc:
+            problems.append((".constraints.pattern", f"pattern {pattern!r} is not a valid regular expression: {exc}"))
+    for key, attr in (("minLength", "min_length"), ("maxLength", "max_length")):
+        value = constraints.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and type_ == "string":
+            setattr(spec, attr, value)
+    bounds = []
+    for name in BOUND_NAMES:
+        if name not in constraints or type_ not in ("integer", "number", "date"):
+            continue
+        value = _constraint_value(spec, constraints[name])
+        if value is None:
+            problems.append((f".constraints.{name}", f"{name} {constraints[name]!r} is not a valid {type_} value"))
+        else:
+            bounds.append(Bound(name, value, constraints[name]))
+    spec.bounds = tuple(bounds)
+    return spec, problems
+
+
+def compile_schema(schema: Any) -> tuple[CompiledSchema | None, list[tuple[str, str]]]:
+    """Compile a Table Schema. Returns None when its fields cannot be read at all (the
+    meta-schema says why) and the problems only code can see, as (JSON path, message)."""
+    problems: list[tuple[str, str]] = []
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+        return None, problems
+    missing = schema.get("missingValues", list(DEFAULT_MISSING_VALUES))
+    if not (isinstance(missing, list) and all(isinstance(item, str) for item in missing)):
+        missing = list(DEFAULT_MISSING_VALUES)
+    schema_missing = frozenset(missing)
+    specs: list[FieldSpec] = []
+    usable = True
+    for index, raw in enumerate(schema["fields"]):
+        spec, field_problems = compile_field(raw, schema_missing)
+        problems += [(f"$.fields[{index}]{where}", message) for where, message in field_problems]
+        if spec is None:
+            usable = False
+        else:
+            specs.append(spec)
+    names = [spec.name for spec in specs]
+    for name in sorted({name for name in names if names.count(name) > 1}):
+        problems.append(("$.fields", f"field name {name!r} is declared {names.count(name)} times"))
+        usable = False
+    if not usable or not specs:
+        return None, problems
+
+    compiled = CompiledSchema(fields=specs)
+    if "primaryKey" in schema:
+        key = as_names(schema["primaryKey"])
+        unknown = [name for name in key or () if name not in names]
+        if unknown:
+            problems.append(("$.primaryKey", f"primary key names fields that do not exist: {unknown}"))
+        elif key:
+            compiled.primary_key = key
+    foreign_keys = schema.get("foreignKeys", [])
+    for index, raw in enumerate(foreign_keys if isinstance(foreign_keys, list) else []):
+        where = f"$.foreignKeys[{index}]"
+        if not isinstance(raw, dict) or not isinstance(raw.get("reference"), dict):
+            continue
+        fields = as_names(raw.get("fields"))
+        reference = raw["reference"]
+        reference_fields = as_names(reference.get("fields"))
+        resource = reference.get("resource", "")
+        if fields is None or reference_fields is None or not isinstance(resource, str):
+            continue
+        unknown = [name for name in fields if name not in names]
+        if unknown:
+            problems.append((f"{where}.fields", f"foreign key names fields that do not exist: {unknown}"))
+            continue
+        if len(fields) != len(reference_fields):
+            problems.append((where, f"foreign key has {len(fields)} fields but refers to {len(reference_fields)}"))
+            continue
+        compiled.foreign_keys.append(ForeignKey(fields, resource, reference_fields, index))
+    return compiled, problems
+
+
+# --- Reading a CSV file into string cells, with the line where each record starts ---
+
+
+@dataclass
+class Records:
+    """The cells of a CSV file as strings. `cells` has one row per record (header first) and
+    as many columns as the longest record; `counts` is each record's number of cells, `lines`
+    the physical line where it starts, and `unclosed_quote` the line of a record whose quoted
+    cell is never closed (it then runs to the end of the file)."""
+
+    cells: pd.DataFrame
+    counts: np.ndarray
+    lines: np.ndarray
+    unclosed_quote: int | None = None
+
+
+_BAD_BYTES: list[int] = []
+
+
+def _record_bad_byte(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    _BAD_BYTES.append(error.start)
+    return "\ufffd", error.end
+
+
+codecs.register_error("country_profiles_record", _record_bad_byte)
+
+
+def decode_utf8(data: bytes) -> tuple[str, list[int]]:
+    """Decode, replacing bad bytes, and return the text and the offset of each bad byte run."""
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    _BAD_BYTES.clear()
+    text = data.decode("utf-8", errors="country_profiles_record")
+    offsets = list(_BAD_BYTES)
+    _BAD_BYTES.clear()
+    return text, offsets
+
+
+_SEPARATORS = np.array([ord(","), ord("\n"), ord("\r")], dtype=np.uint8)
+
+
+def _scan(data: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+    """Record boundaries found with numpy: a newline or comma ends a record or cell when an even
+    number of quotes precede it. Returns (counts, lines) per record, or None when the quoting
+    is not plain RFC 4180 (a stray or unclosed quote, a lone CR) and only a CSV parser can tell."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    size = arr.size
+    all_newlines = np.flatnonzero(arr == 10)
+    carriage = np.flatnonzero(arr == 13)
+    if carriage.size and (carriage[-1] == size - 1 or (arr[carriage + 1] != 10).any()):
+        return None
+    quotes = np.flatnonzero(arr == 34)
+    commas = np.flatnonzero(arr == 44)
+    newlines = all_newlines
+    if quotes.size:
+        if quotes.size % 2:
+            return None
+        # Each odd quote opens a cell (or continues one after an escaped ""), each even one closes it.
+        opening, closing = quotes[0::2], quotes[1::2]
+        escaped = np.zeros(opening.size, dtype=bool)
+        escaped[1:] = closing[:-1] == opening[1:] - 1
+        opens_cell = (opening == 0) | np.isin(arr[np.maximum(opening - 1, 0)], _SEPARATORS) | escaped
+        reopened = np.zeros(closing.size, dtype=bool)
+        reopened[:-1] = opening[1:] == closing[:-1] + 1
+        at_end = closing == size - 1
+        closes_cell = at_end | np.isin(arr[np.minimum(closing + 1, size - 1)], _SEPARATORS) | reopened
+        if not (opens_cell.all() and closes_cell.all()):
+            return None
+        newlines = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+        commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
+    ends = newlines
+    if size and (ends.size == 0 or ends[-1] != size - 1):
+        ends = np.append(ends, size)
+    starts = np.concatenate(([0], newlines + 1))[: ends.size]
+    lengths = ends - starts
+    lengths = lengths - ((lengths > 0) & (arr[np.maximum(ends - 1, 0)] == 13))
+    counts = np.bincount(np.searchsorted(ends, commas, side="right"), minlength=ends.size)[: ends.size] + 1
+    counts[lengths == 0] = 0
+    lines = np.searchsorted(all_newlines, starts) + 1
+    return counts, lines
+
+
+def _read_with_pandas(data: bytes, counts: np.ndarray) -> pd.DataFrame | None:
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            header=None,
+            names=range(max(int(counts.max()), 1)),
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+            encoding="utf-8",
+        )
+    except (pd.errors.ParserError, ValueError):
+        return None
+    return frame if len(frame) == counts.size else None
+
+
+def _read_with_csv_module(text: str) -> Records:
+    """The slow path for files whose quoting the numpy scan cannot follow: Python's csv module,
+    which is also what frictionless reads with. Raises csv.Error when it cannot either."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    next_line = 1
+    for row in reader:
+        rows.append(row)
+        lines.append(next_line)
+        next_line = reader.line_num + 1
+    counts = np.array([len(row) for row in rows], dtype=np.int64)
+    width = max([1, *counts.tolist()])
+    padded = [row + [""] * (width - len(row)) for row in rows]
+    frame = pd.DataFrame(padded, columns=range(width), dtype="str")
+    return Records(frame, counts, np.array(lines, dtype=np.int64), _unclosed_quote(text, lines))
+
+
+def _unclosed_quote(text: str, lines: list[int]) -> int | None:
+    """The start line of the last record when a quoted cell in it runs to the end of the file.
+    Only the last record can hold one: an unclosed quote swallows everything after it."""
+    if not lines or text.count('"') % 2 == 0:
+        return None
+    start = 0
+    for _ in range(lines[-1] - 1):
+        start = text.index("\n", start) + 1
+    try:
+        for _ in csv.reader(io.StringIO(text[start:], newline=""), strict=True):
+            pass
+    except csv.Error as exc:
+        return lines[-1] if "unexpected end of data" in str(exc) else None
+    return None
+
+
+def read_records(data: bytes, text: str | None = None) -> Records:
+    """Parse CSV bytes (UTF-8, no BOM) into string cells. Raises csv.Error when no parser can."""
+    scanned = _scan(data)
+    if scanned is not None:
+        counts, lines = scanned
+        frame = _read_with_pandas(data, counts)
+        if frame is not None:
+            return Records(frame, counts, lines)
+    return _read_with_csv_module(text if text is not None else data.decode("utf-8"))
+
+
+# --- Checking one table ---
+
+
+@dataclass
+class TableResult:
+    """What checking one CSV yields: findings always; a typed Table when the file could be read."""
+
+    name: str
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    table: Table | None = None
+    labels: list[str] = field(default_factory=list)
+    rows: int = 0
+    header_ok: bool = False
+
+
+@dataclass
+class _Context:
+    resource: str
+    path: str
+    findings: list[Finding]
+
+    def add(self, rule_id: str, message: str, line: int | None = None, *, lines: tuple[int, ...] | None = None,
+            column: str | None = None, value: Any = None) -> None:
+        rule = _RULES[rule_id]
+        blamed = lines if lines is not None else ((line,) if line is not None else ())
+        self.findings.append(
+            Finding(rule.id, rule.severity, message, self.resource, self.path, line, blamed, column, value)
+        )
+
+    def add_cells(self, rule_id: str, column: str, cells: pd.Series, message: Callable[[Any], str]) -> None:
+        """One finding per blamed cell: `cells` holds the raw text, indexed by line."""
+        rule = _RULES[rule_id]
+        for line, value in zip(cells.index.tolist(), cells.tolist()):
+            self.findings.append(
+                Finding(rule.id, rule.severity, message(value), self.resource, self.path, line, (line,), column, value)
+            )
+
+
+def check_table(name: str, path: str, raw_schema: dict[str, Any], schema: CompiledSchema, data: bytes) -> TableResult:
+    """Check one CSV file, given as bytes, against its compiled Table Schema."""
+    result = TableResult(name, path)
+    context = _Context(name, path, result.findings)
+    if data.startswith(codecs.BOM_UTF8):
+        context.add("csv_has_no_bom", "the file starts with a UTF-8 byte order mark (BOM)", HEADER_LINE)
+        data = data[len(codecs.BOM_UTF8) :]
+    if not data.strip(b"\r\n"):
+        context.add("csv_is_not_empty", "the file is empty; it needs at least the header line", HEADER_LINE)
+        # A table without rows: foreign keys into it resolve nowhere, as in frictionless.
+        empty = pd.Index([], dtype="int64", name="line")
+        frame = pd.DataFrame({spec.name: _null_column(spec, empty) for spec in schema.fields}, index=empty)
+        result.table = Table(name=name, path=path, schema=raw_schema, frame=frame)
+        return result
+    text, bad_offsets = decode_utf8(data)
+    if bad_offsets:
+        bad_lines = tuple(sorted({data.count(b"\n", 0, offset) + 1 for offset in bad_offsets}))
+        first = data[bad_offsets[0] : bad_offsets[0] + 1]
+        context.add(
+            "csv_is_utf8",
+            f"byte 0x{first.hex()} on line {bad_lines[0]} is not UTF-8"
+            + (f" (lines with such bytes: {_line_list(bad_lines)})" if len(bad_lines) > 1 else ""),
+            bad_lines[0],
+            lines=bad_lines,
+            value=f"0x{first.hex()}",
+        )
+        data = text.encode("utf-8")
+    try:
+        records = read_records(data, text)
+    except csv.Error as exc:
+        context.add("csv_is_well_formed", f"the file cannot be read as CSV: {exc}")
+        return result
+    if records.unclosed_quote is not None:
+        context.add(
+            "csv_is_well_formed",
+            f"a quoted cell in the row on line {records.unclosed_quote} is never closed, "
+            "so it runs to the end of the file",
+            records.unclosed_quote,
+        )
+
+    result.labels = [str(label) for label in records.cells.iloc[0, : records.counts[0]].tolist()]
+    result.header_ok = _check_header(context, schema, result.labels)
+    frame = _check_rows(context, schema, records, result.labels)
+    result.rows = int(records.counts.size - 1)
+    result.table = Table(name=name, path=path, schema=raw_schema, frame=frame)
+    return result
+
+
+def _line_list(lines: tuple[int, ...], limit: int = 20) -> str:
+    shown = ", ".join(str(line) for line in lines[:limit])
+    return shown + (f" and {len(lines) - limit} more" if len(lines) > limit else "")
+
+
+def _check_header(context: _Context, schema: CompiledSchema, labels: list[str]) -> bool:
+    """Compare line 1 with the schema's field names, position by position."""
+    names = schema.field_names
+    before = len(context.findings)
+    if not labels:
+        context.add("header_matches_schema", f"line 1 is blank; it should be the header: {','.join(names)}", HEADER_LINE)
+        return False
+    seen: set[str] = set()
+    for position, label in enumerate(labels, start=1):
+        expected = names[position - 1] if position <= len(names) else None
+        if expected is None:
+            context.add("header_matches_schema", f"column {position} {show(label)} is not in the schema",
+                        HEADER_LINE, column=label or None, value=label)
+        elif label != expected:
+            if not label.strip():
+                reason = f"column {position} has no name; the schema expects {show(expected)} there"
+            elif label in seen:
+                reason = f"column {position} repeats the header {show(label)}; the schema expects {show(expected)} there"
+            elif label.strip().lower() == expected.lower():
+                reason = f"column {position} is {show(label)}; write it exactly {show(expected)}"
+            elif label in names:
+                reason = (f"column {position} is {show(label)} but the schema expects {show(expected)} there "
+                          f"(the schema's order is: {', '.join(names)})")
+            else:
+                reason = f"column {position} is {show(label)}, unknown to the schema, which expects {show(expected)} there"
+            context.add("header_matches_schema", reason, HEADER_LINE, column=expected, value=label)
+        seen.add(label)
+    for expected in names[len(labels) :]:
+        context.add("header_matches_schema",
+                    f"column {show(expected)} is missing (the schema has {len(names)} fields, the header {len(labels)})",
+                    HEADER_LINE, column=expected)
+    return len(context.findings) == before
+
+
+def _check_rows(context: _Context, schema: CompiledSchema, records: Records, labels: list[str]) -> pd.DataFrame:
+    """Check the data rows; returns the typed frame (blank rows left out, index = line)."""
+    fields = schema.fields
+    # A missing header leaves the schema to say how many cells a row has, as in frictionless.
+    width = len(labels) if labels else len(fields)
+    line_index = pd.Index(records.lines[1:], name="line")
+    data = records.cells.iloc[1:].set_axis(line_index, axis=0)
+    counts = pd.Series(records.counts[1:], index=line_index)
+    names = [fields[i].name if i < len(fields) else labels[i] for i in range(width)]
+    available = min(width, data.shape[1])
+
+    # A blank row has every cell missing (absent or a missing value), as frictionless counts it.
+    blank = pd.Series(True, index=line_index)
+    for position in range(available):
+        missing_values = (fields[position] if position < len(fields) else fields[0]).missing_values
+        blank &= (counts <= position) | data[position].isin(missing_values)
+    for line in blank.index[blank.to_numpy()].tolist():
+        context.add("row_is_not_blank", "the row is blank", line)
+    rows = ~blank
+
+    for line, count in counts[(rows & (counts < width)).to_numpy()].items():
+        for position in range(count, width):
+            context.add("row_has_all_cells",
+                        f"the row has {count} cells, the header {width}: no cell for column {show(names[position])}",
+                        line, column=names[position])
+    for line, count in counts[(rows & (counts > width)).to_numpy()].items():
+        extra = data.loc[line, list(range(width, count))].tolist()
+        context.add("row_has_no_extra_cells",
+                    f"the row has {count} cells, the header {width}: extra {', '.join(show(cell) for cell in extra)}",
+                    line, value=",".join(extra))
+
+    typed: dict[str, pd.Series] = {}
+    primary = set(schema.primary_key)
+    for position, spec in enumerate(fields):
+        if position >= available:  # no such column in the file: the header finding says so
+            typed[spec.name] = _null_column(spec, line_index)
+            continue
+        present = rows & (counts > position)
+        typed[spec.name] = _check_column(context, spec, data[position], present, spec.name in primary)
+
+    frame = pd.DataFrame(typed, index=line_index)
+    _check_unique(context, schema, frame)
+    _check_primary_key(context, schema, frame)
+    return frame.loc[rows.to_numpy()]
+
+
+def _null_column(spec: FieldSpec, index: pd.Index) -> pd.Series:
+    return pd.Series(index=index, dtype=DTYPES[spec.type])
+
+
+def _check_column(context: _Context, spec: FieldSpec, raw: pd.Series, present: pd.Series, in_primary_key: bool) -> pd.Series:
+    """Type one column and check its cell constraints; returns the typed column (invalid = null).
+    Each distinct text is parsed once, so a column of years costs a few dozen parses."""
+    missing = present & raw.isin(spec.missing_values)
+    if spec.required or in_primary_key:
+        why = "is required" if spec.required else "is part of the primary key"
+        context.add_cells("required_cell_present", spec.name, raw[missing.to_numpy()],
+                          lambda value: f"the cell is empty but column {show(spec.name)} {why}")
+    values = raw[(present & ~missing).to_numpy()]
+    parsed = {text: spec.parse(text) for text in pd.unique(values.to_numpy())}
+    invalid_texts = [text for text, value in parsed.items() if value is None]
+    if invalid_texts:
+        invalid = values.isin(invalid_texts).to_numpy()
+        context.add_cells("cell_has_field_type", spec.name, values[invalid], lambda value: type_problem(spec, value))
+        values = values[~invalid]
+    typed_values = _typed(spec, values, parsed)
+    _check_constraints(context, spec, values, typed_values)
+    return typed_values.reindex(raw.index)
+
+
+def _typed(spec: FieldSpec, values: pd.Series, parsed: dict[str, Any]) -> pd.Series:
+    if spec.type == "string":
+        return values.astype("str")
+    if spec.type == "date":
+        return pd.to_datetime(values, format="%Y-%m-%d").astype("datetime64[ns]")
+    return values.map(parsed).astype(DTYPES[spec.type])
+
+
+def _check_constraints(context: _Context, spec: FieldSpec, texts: pd.Series, values: pd.Series) -> None:
+    """Constraints on the valid, non-missing cells: `texts` are their raw strings, `values` typed."""
+    if values.empty:
+        return
+    if spec.enum is not None:
+        allowed = [pd.Timestamp(value) for value in spec.enum] if spec.type == "date" else list(spec.enum)
+        listed = ", ".join(_shown_constraint(value) for value in spec.enum)
+        listed = listed if len(listed) <= 200 else listed[:199] + "…"
+        outside = ~values.isin(allowed).to_numpy()
+        context.add_cells("value_in_enum", spec.name, texts[outside], lambda value: f"{show(value)} is not one of: {listed}")
+    if spec.pattern is not None:
+        pattern = spec.pattern
+        failing = [text for text in pd.unique(texts.to_numpy()) if not pattern.fullmatch(text)]
+        if failing:
+            context.add_cells("value_matches_pattern", spec.name, texts[texts.isin(failing).to_numpy()],
+                              lambda value: f"{show(value)} does not match the pattern {pattern.pattern}")
+    if spec.min_length is not None or spec.max_length is not None:
+        lengths = texts.str.len().to_numpy()
+        if spec.min_length is not None:
+            shortest = spec.min_length
+            context.add_cells("value_length_within_bounds", spec.name, texts[lengths < shortest],
+                              lambda value: f"{show(value)} has {len(value)} characters, fewer than minLength {shortest}")
+        if spec.max_length is not None:
+            longest = spec.max_length
+            context.add_cells("value_length_within_bounds", spec.name, texts[lengths > longest],
+                              lambda value: f"{show(value)} has {len(value)} characters, more than maxLength {longest}")
+    for bound in spec.bounds:
+        outside = _outside(spec, bound, texts, values)
+        context.add_cells("value_within_bounds", spec.name, texts[outside],
+                          lambda value, bound=bound: f"{show(value)} is {_BOUND_WORDS[bound.name]} {_shown_constraint(bound.declared)}")
+
+
+_BOUND_WORDS = {
+    "minimum": "below the minimum",
+    "maximum": "above the maximum",
+    "exclusiveMinimum": "not above the exclusive minimum",
+    "exclusiveMaximum": "not below the exclusive maximum",
+}
+
+
+def _shown_constraint(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _outside(spec: FieldSpec, bound: Bound, texts: pd.Series, values: pd.Series) -> np.ndarray:
+    """Which values break the bound. Floats round, so where a number rounds onto the bound,
+    the decimals as written decide (as frictionless, which reads numbers as Decimal)."""
+    limit = pd.Timestamp(bound.value) if spec.type == "date" else bound.value
+    compare = {"minimum": values.lt, "maximum": values.gt, "exclusiveMinimum": values.le, "exclusiveMaximum": values.ge}
+    outside = compare[bound.name](limit).fillna(False).to_numpy(dtype=bool, copy=True)
+    if spec.type != "number":
+        return outside
+    ties = (values == limit).fillna(False).to_numpy(dtype=bool)
+    exact_limit = _exact(bound.declared)
+    if not ties.any() or exact_limit is None:
+        return outside
+    lower = bound.name in ("minimum", "exclusiveMinimum")
+    strict = bound.name.startswith("exclusive")
+
+    def breaks(text: str) -> bool:
+        number = _exact(text)
+        if number is None or number == exact_limit:
+            return strict
+        return number < exact_limit if lower else number > exact_limit
+
+    outside[ties] = [breaks(text) for text in texts[ties].tolist()]
+    return outside
+
+
+def _exact(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _check_unique(context: _Context, schema: CompiledSchema, frame: pd.DataFrame) -> None:
+    for spec in schema.fields:
+        if not spec.unique:
+            continue
+        column = frame[spec.name].dropna()
+        repeated = column.duplicated(keep="first").to_numpy()
+        if not repeated.any():
+            continue
+        first = _first_lines(column.to_frame())
+        for line in column.index[repeated].tolist():
+            value = _plain(column.loc[line])
+            context.add("values_unique",
+                        f"{show(_shown_constraint(value))} is already on line {first.loc[line]}; "
+                        f"column {show(spec.name)} must be unique",
+                        line, column=spec.name, value=value)
+
+
+def _check_primary_key(context: _Context, schema: CompiledSchema, frame: pd.DataFrame) -> None:
+    key = list(schema.primary_key)
+    if not key:
+        return
+    # Rows with a null key part are reported as missing or mistyped cells already.
+    keys = frame[key].dropna(how="any")
+    repeated = keys.duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return
+    first = _first_lines(keys)
+    for line in keys.index[repeated].tolist():
+        shown = ", ".join(_shown_constraint(_plain(value)) for value in keys.loc[line].tolist())
+        context.add("primary_key_unique",
+                    f"primary key ({', '.join(key)}) = ({shown}) is already on line {first.loc[line]}",
+                    line, column=key[0], value=shown)
+
+
+def _first_lines(frame: pd.DataFrame) -> pd.Series:
+    """For each row, the first line holding the same values."""
+    lines = pd.Series(frame.index, index=frame.index)
+    return lines.groupby([frame[column] for column in frame.columns], sort=False).transform("min")
+
+
+def _plain(value: Any) -> Any:
+    """A typed cell as a plain Python value for findings."""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+# --- Foreign keys: across the tables that loaded ---
+
+
+def check_foreign_keys(name: str, path: str, schema: CompiledSchema, frames: dict[str, pd.DataFrame],
+                       schemas: dict[str, CompiledSchema]) -> list[Finding]:
+    """Check the foreign keys of table `name` against the typed frames of the tables they refer to.
+
+    A reference to a table that could not be read yields one finding saying it was not checked;
+    references to undeclared resources or fields are schema errors (package.py)."""
+    findings: list[Finding] = []
+    context = _Context(name, path, findings)
+    source = frames.get(name)
+    if source is None:
+        return findings
+    for key in schema.foreign_keys:
+        target_name = key.resource or name
+        target_schema = schemas.get(target_name)
+        if target_schema is None or not set(key.reference_fields) <= set(target_schema.field_names):
+            continue
+        described = f"({', '.join(key.fields)}) -> {target_name}.({', '.join(key.reference_fields)})"
+        target = frames.get(target_name)
+        if target is None:
+            context.add("foreign_key_resolves", f"foreign key {described} was not checked: {target_name} could not be read",
+                        column=key.fields[0])
+            continue
+        values = source[list(key.fields)]
+        references = target[list(key.reference_fields)].dropna(how="all")
+        considered = values.notna().any(axis=1).to_numpy()
+        if len(key.fields) == 1:
+            found = values.iloc[:, 0].isin(references.iloc[:, 0].dropna().unique()).to_numpy()
+        else:
+            found = pd.MultiIndex.from_frame(values).isin(pd.MultiIndex.from_frame(references))
+        for line in values.index[considered & ~found].tolist():
+            cells = ["" if pd.isna(value) else _shown_constraint(_plain(value)) for value in values.loc[line].tolist()]
+            shown = ", ".join(cells)
+            if len(cells) == 1:
+                message = f"{key.fields[0]} {show(shown)} is not in {target_name}.{key.reference_fields[0]}"
+            else:
+                message = (f"({', '.join(key.fields)}) = ({shown}) is not in "
+                           f"{target_name}.({', '.join(key.reference_fields)})")
+            context.add("foreign_key_resolves", message, line, column=key.fields[0], value=shown)
+    return findings

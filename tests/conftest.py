@@ -1,0 +1,89 @@
+"""Shared helpers: copies of the hand-written fixture packages to corrupt, and small edits.
+
+    def test_something(mini):            # a fresh copy of tests/fixtures/packages/mini
+        set_line(mini / "data/lands.csv", 3, "KEN,Kenya,Afrika,true,580367,atlas-1998")
+        report = validate(mini)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PACKAGES = FIXTURES / "packages"
+MINI = PACKAGES / "mini"
+PACKAGE_PARTS = ("datapackage.json", "schemas", "data")
+
+
+def copy_package(source: Path, destination: Path) -> Path:
+    """Copy a package's descriptor, schemas/ and data/ (nothing else) to `destination`."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for part in PACKAGE_PARTS:
+        origin = source / part
+        if origin.is_dir():
+            shutil.copytree(origin, destination / part, ignore=shutil.ignore_patterns("meta"))
+        elif origin.is_file():
+            shutil.copy2(origin, destination / part)
+    return destination
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A fresh, valid copy of the mini fixture package: four tables, every field type."""
+    return copy_package(MINI, tmp_path / "mini")
+
+
+def real_data_ready(root: Path = REPO) -> bool:
+    """Whether the real package's CSVs exist (the importer fills data/ in step)."""
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    return all((root / resource["path"]).is_file() for resource in descriptor["resources"])
+
+
+def read_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def write_lines(path: Path, lines: list[str]) -> None:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def set_line(path: Path, line: int, text: str) -> None:
+    """Replace physical line `line` (1-based, header = 1) of a CSV."""
+    lines = read_lines(path)
+    lines[line - 1] = text
+    write_lines(path, lines)
+
+
+def insert_line(path: Path, line: int, text: str) -> None:
+    """Insert `text` so that it becomes line `line`."""
+    lines = read_lines(path)
+    lines.insert(line - 1, text)
+    write_lines(path, lines)
+
+
+def set_cell(path: Path, line: int, column: str, value: str) -> None:
+    """Set one cell of a CSV without quoted newlines, by header name."""
+    lines = read_lines(path)
+    header = lines[0].split(",")
+    cells = lines[line - 1].split(",")
+    cells[header.index(column)] = value
+    lines[line - 1] = ",".join(cells)
+    write_lines(path, lines)
+
+
+def edit_json(path: Path, change: Callable[[Any], Any]) -> None:
+    """Load a JSON file, let `change` modify (or return a replacement of) it, write it back."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    replaced = change(document)
+    path.write_text(json.dumps(document if replaced is None else replaced, indent=2) + "\n", encoding="utf-8")
+
+
+def findings_of(report: Any, rule: str) -> list[Any]:
+    return [finding for finding in report.findings if finding.rule == rule]
