@@ -180,14 +180,15 @@ def test_infrastructure_from_its_snapshots(extract):
     assert one(extract.infrastructure, country="BET", indicator="ports")["value"] == 17
 
 
-def test_paved_and_unpaved_that_do_not_add_up_take_the_snapshot_year(extract):
+def test_paved_and_unpaved_that_do_not_add_up_are_reported_not_dated(extract):
     betania = {
         r["indicator"]: r for r in rows_of(extract.infrastructure, country="BET", source_id="factbook-2024-02-15")
     }
     assert (betania["airports"]["year"], betania["airports"]["value"]) == (2021, 10)
-    for indicator, value in (("airports_paved", 3), ("airports_unpaved", 5)):
-        assert (betania[indicator]["year"], betania[indicator]["value"]) == (2024, value)
-        assert betania[indicator]["note"] == "year not given; snapshot year"
+    assert "airports_paved" not in betania and "airports_unpaved" not in betania
+    reported = [p for p in extract.problems if p.country == "BET" and "runways" in p.field]
+    assert len(reported) == 2
+    assert all("paved + unpaved (8)" in p.reason and "year unknown" in p.reason for p in reported)
 
 
 def test_ethnic_groups(extract):

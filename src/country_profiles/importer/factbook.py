@@ -600,7 +600,9 @@ def read_airport_runways(run: _Run) -> None:
     """Paved and unpaved airports, with the snapshot's own 'Airports' total they break down.
 
     The two lines carry no date. When they add up exactly to the 'Airports' count of the same
-    snapshot, they are that count split in two and take its year; otherwise the snapshot's year.
+    snapshot, they are that count split in two and take its year. Otherwise they are an older
+    breakdown the Factbook never dated (Argentina's add up to 1,138 beside a 2021 total of 916):
+    the year they describe is unknown, so they are reported, not given the snapshot's year.
     """
     total = run.parsed(("Transportation", "Airports"), "count")
     if total is not None:
@@ -624,6 +626,16 @@ def read_airport_runways(run: _Run) -> None:
         and all(measure.year is None and measure.value_max is None for (measure, _, _), _ in runways.values())
         and sum(measure.value for (measure, _, _), _ in runways.values()) == total[0].value
     )
+    undated = all(measure.year is None for (measure, _, _), _ in runways.values())
+    if runways and undated and not adds_up:
+        parts = sum(measure.value for (measure, _, _), _ in runways.values())
+        for indicator, ((measure, node, text), path) in runways.items():
+            total_text = f"{total[0].value} ({total[0].year})" if total is not None else "none"
+            run.problem(
+                "/".join(path), text,
+                f"undated, and paved + unpaved ({parts}) is not the snapshot's 'Airports' count {total_text}: year unknown",
+            )
+        return
     for indicator, ((measure, node, text), path) in runways.items():
         if adds_up:
             note = _join(measure.note, "year of the 'Airports' count that paved and unpaved add up to")
