@@ -386,6 +386,7 @@ def _real_tables_present() -> bool:
     return all((REPO / path).is_file() for path, _ in REPO_SCHEMAS.values())
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _real_tables_present(), reason="data/ is not imported yet (run `country-profiles import`)")
 def test_real_package_loads_and_every_profile_validates():
     frames = api.load_package()

@@ -1,5 +1,6 @@
 """`country-profiles export`: every format read back and compared with the CSVs, JSON checked by its schema."""
 
+import importlib.util
 import json
 import runpy
 import sqlite3
@@ -89,58 +90,62 @@ def _latest(rows):
     return max(rows, key=lambda r: r["year"])
 
 
-def test_json_profiles_hold_the_csv_values_of_the_latest_rows(json_out, tables):
-    """Rebuilt from the CSVs with plain Python: every profile part equals what the CSVs say."""
+def assert_profile_matches_csvs(profile, tables):
+    """Rebuilt from the CSVs with plain Python: every part of the profile equals what the CSVs say."""
     indicator_units = {r["id"]: r["unit"] for r in tables["indicators"]}
     names = {r["iso3"]: r["name"] for r in tables["countries"]}
+    code = profile["country"]["iso3"]
+    assert profile["country"] == next(r for r in tables["countries"] if r["iso3"] == code)
+
+    expected_indicators = {}
+    for table in INDICATOR_TABLES:
+        by_indicator = {}
+        for row in tables[table]:
+            if row["country"] == code:
+                by_indicator.setdefault(row["indicator"], []).append(row)
+        for indicator, rows in by_indicator.items():
+            row = _latest(rows)
+            expected_indicators[indicator] = {
+                "table": table, "value": row["value"], "value_max": row["value_max"],
+                "unit": indicator_units[indicator], "year": row["year"], "note": row["note"],
+                "source_id": row["source_id"],
+            }
+    assert profile["indicators"] == expected_indicators  # ints compare equal to the CSV floats
+
+    borders = [r for r in tables["borders"] if r["country"] == code]
+    assert sorted((b["neighbor"], b["name"], b["length_km"], b["note"]) for b in profile["borders"]) == sorted(
+        (r["neighbor"], names[r["neighbor"]], r["length_km"], r["note"]) for r in borders
+    )
+
+    for table, items in (("ethnic_groups", "groups"), ("age_structure", "bands")):
+        rows = [r for r in tables[table] if r["country"] == code]
+        if not rows:
+            assert profile[table] is None
+            continue
+        year = _latest(rows)["year"]
+        expected = [{k: v for k, v in r.items() if k not in ("country", "year")} for r in rows if r["year"] == year]
+        assert profile[table]["year"] == year
+        assert sorted(map(json.dumps, profile[table][items])) == sorted(map(json.dumps, expected))
+
+    memberships = [{k: v for k, v in r.items() if k != "country"} for r in tables["memberships"] if r["country"] == code]
+    assert [{k: v for k, v in m.items() if k != "name"} for m in profile["memberships"]] == memberships
+
+    cited = {profile["country"]["source_id"]} | {
+        item["source_id"]
+        for part in (profile["indicators"].values(), profile["borders"], profile["memberships"],
+                     (profile["ethnic_groups"] or {}).get("groups", []), (profile["age_structure"] or {}).get("bands", []))
+        for item in part
+    }
+    sources = {r["id"]: r for r in tables["sources"]}
+    assert profile["sources"] == {
+        s: {k: sources[s][k] for k in ("title", "publisher", "url", "published", "license")} for s in sorted(cited)
+    }
+
+
+def test_json_profiles_hold_the_csv_values_of_the_latest_rows(json_out, tables):
     for country in tables["countries"]:
-        code = country["iso3"]
-        profile = json.loads((json_out / "profiles" / f"{code}.json").read_text(encoding="utf-8"))
-        assert profile["country"] == country
-
-        expected_indicators = {}
-        for table in INDICATOR_TABLES:
-            by_indicator = {}
-            for row in tables[table]:
-                if row["country"] == code:
-                    by_indicator.setdefault(row["indicator"], []).append(row)
-            for indicator, rows in by_indicator.items():
-                row = _latest(rows)
-                expected_indicators[indicator] = {
-                    "table": table, "value": row["value"], "value_max": row["value_max"],
-                    "unit": indicator_units[indicator], "year": row["year"], "note": row["note"],
-                    "source_id": row["source_id"],
-                }
-        assert profile["indicators"] == expected_indicators  # ints compare equal to the CSV floats
-
-        borders = [r for r in tables["borders"] if r["country"] == code]
-        assert sorted((b["neighbor"], b["name"], b["length_km"], b["note"]) for b in profile["borders"]) == sorted(
-            (r["neighbor"], names[r["neighbor"]], r["length_km"], r["note"]) for r in borders
-        )
-
-        for table, part, items in (("ethnic_groups", "ethnic_groups", "groups"), ("age_structure", "age_structure", "bands")):
-            rows = [r for r in tables[table] if r["country"] == code]
-            if not rows:
-                assert profile[part] is None
-                continue
-            year = _latest(rows)["year"]
-            expected = [{k: v for k, v in r.items() if k not in ("country", "year")} for r in rows if r["year"] == year]
-            assert profile[part]["year"] == year
-            assert sorted(map(json.dumps, profile[part][items])) == sorted(map(json.dumps, expected))
-
-        memberships = [{k: v for k, v in r.items() if k != "country"} for r in tables["memberships"] if r["country"] == code]
-        assert [{k: v for k, v in m.items() if k != "name"} for m in profile["memberships"]] == memberships
-
-        cited = {country["source_id"]} | {
-            item["source_id"]
-            for part in (profile["indicators"].values(), profile["borders"], profile["memberships"],
-                         (profile["ethnic_groups"] or {}).get("groups", []), (profile["age_structure"] or {}).get("bands", []))
-            for item in part
-        }
-        sources = {r["id"]: r for r in tables["sources"]}
-        assert profile["sources"] == {
-            s: {k: sources[s][k] for k in ("title", "publisher", "url", "published", "license")} for s in sorted(cited)
-        }
+        profile = json.loads((json_out / "profiles" / f"{country['iso3']}.json").read_text(encoding="utf-8"))
+        assert_profile_matches_csvs(profile, tables)
 
 
 def test_json_keeps_unicode_as_text(json_out):
@@ -175,8 +180,7 @@ def test_sqlite_has_one_table_per_resource(database, tables):
     assert names == set(tables)
 
 
-@pytest.mark.parametrize("table", list(support["schemas"](REPO)))
-def test_sqlite_tables_hold_exactly_the_csv_rows(database, tables, table):
+def assert_sqlite_table_matches_csv(database, tables, table):
     schema = support["schemas"](REPO)[table][1]
     columns = [f["name"] for f in schema["fields"]]
     booleans = {f["name"] for f in schema["fields"] if f["type"] == "boolean"}
@@ -191,6 +195,11 @@ def test_sqlite_tables_hold_exactly_the_csv_rows(database, tables, table):
                 assert isinstance(value, float)
             if value is not None and field["type"] == "integer":
                 assert isinstance(value, int)
+
+
+@pytest.mark.parametrize("table", list(support["schemas"](REPO)))
+def test_sqlite_tables_hold_exactly_the_csv_rows(database, tables, table):
+    assert_sqlite_table_matches_csv(database, tables, table)
 
 
 @pytest.mark.parametrize("table", list(support["schemas"](REPO)))
@@ -273,8 +282,7 @@ def parquet_out(package, tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("table", list(support["schemas"](REPO)))
-def test_parquet_round_trips_values_and_dtypes(parquet_out, package, tables, table):
+def assert_parquet_table_matches_csv(parquet_out, package, tables, table):
     frame = pd.read_parquet(parquet_out / "parquet" / f"{table}.parquet")
     loaded = api.load(table, package).reset_index()
     assert list(frame.columns) == list(loaded.columns)
@@ -286,6 +294,11 @@ def test_parquet_round_trips_values_and_dtypes(parquet_out, package, tables, tab
             assert list(frame[column].cat.categories) == list(loaded[column].cat.categories), column
     actual = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in api._rows(frame)]
     assert actual == tables[table]
+
+
+@pytest.mark.parametrize("table", list(support["schemas"](REPO)))
+def test_parquet_round_trips_values_and_dtypes(parquet_out, package, tables, table):
+    assert_parquet_table_matches_csv(parquet_out, package, tables, table)
 
 
 def test_parquet_stores_dates_as_dates_and_descriptions_as_metadata(parquet_out):
@@ -336,3 +349,31 @@ def test_export_needs_a_format(tmp_path, capsys):
         main(["export", str(tmp_path)])
     assert caught.value.code == 2
     assert "--format" in capsys.readouterr().err
+
+
+# --- the real package, once imported ---------------------------------------------------------
+
+REAL_TABLES_PRESENT = all((REPO / path).is_file() for path, _ in support["schemas"](REPO).values())
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REAL_TABLES_PRESENT, reason="data/ is not imported yet (run `country-profiles import`)")
+def test_real_package_exports_round_trip(tmp_path):
+    tables = {name: support["csv_values"](REPO, name) for name in support["schemas"](REPO)}
+    out = tmp_path / "out"
+    formats = ["json", "sqlite"] + (["parquet"] if importlib.util.find_spec("pyarrow") else [])
+    for fmt in formats:
+        export.export(fmt, out, REPO)
+    validator = jsonschema.Draft202012Validator(PROFILE_SCHEMA, format_checker=jsonschema.FormatChecker())
+    profiles = json.loads((out / "profiles.json").read_text(encoding="utf-8"))
+    assert len(profiles) == len(tables["countries"])
+    for profile in profiles:
+        assert [e.message for e in validator.iter_errors(profile)] == [], profile["country"]["iso3"]
+        assert_profile_matches_csvs(profile, tables)
+    with sqlite3.connect(out / export.SQLITE_NAME) as database:
+        assert database.execute("PRAGMA foreign_key_check").fetchall() == []
+        for table in tables:
+            assert_sqlite_table_matches_csv(database, tables, table)
+    if "parquet" in formats:
+        for table in tables:
+            assert_parquet_table_matches_csv(out, REPO, tables, table)
