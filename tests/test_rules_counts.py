@@ -131,6 +131,12 @@ PASSING = [
            {"indicators": DEFS, "infrastructure": [value("KGZ", "roadways_km", 2022, 34_000),
                                                    value("KGZ", "roadways_paved_km", 2020, 22_600),
                                                    value("KGZ", "roadways_unpaved_km", 2020, 7_700)]}),
+    passes("same-edition-total", "paved_and_unpaved_are_at_most_total",
+           {"indicators": DEFS, "infrastructure": [
+               value("KGZ", "airports", 2021, 28, source_id="edition-2024"),
+               value("KGZ", "airports", 2025, 20, source_id="edition-2026"),
+               value("KGZ", "airports_paved", 2024, 18, source_id="edition-2024"),
+               value("KGZ", "airports_unpaved", 2024, 10, source_id="edition-2024")]}),
     passes("within-tolerance", "paved_and_unpaved_are_at_most_total",
            {"indicators": DEFS, "infrastructure": [value("KGZ", "roadways_km", 2022, 34_000),
                                                    value("KGZ", "roadways_paved_km", 2020, 26_600),
@@ -183,3 +189,20 @@ def test_the_article_forces_fail_only_on_vehicles():
     found = [f for check in CHECKS if check.topic == "counts" for f in findings_of(check.id, tables)]
     assert sorted(f.rule for f in found) == ["equipment_per_inhabitant_is_plausible", "equipment_per_soldier_is_plausible"]
     assert all(f.value == 5_000_268 for f in found)
+
+
+def test_pairing_prefers_the_same_edition_then_the_nearest_year():
+    import pandas as pd
+
+    from country_profiles.validation.rules._framework import pair_nearest_year
+
+    left = pd.DataFrame({"country": ["KGZ", "KGZ", "KAZ"], "year": pd.array([2024, 2010, 2020], dtype="Int64"),
+                         "source_id": ["a", "a", "a"], "line": [2, 3, 4]})
+    right = pd.DataFrame({"country": ["KGZ", "KGZ", "KGZ", "KGZ"], "year": pd.array([2021, 2025, 2012, 2008],
+                          dtype="Int64"), "source_id": ["a", "b", "b", "b"], "line": [10, 11, 12, 13]})
+    pairs = pair_nearest_year(left, right, window=5, suffix="_whole")
+    # 2024 takes 2021 of its own edition over the nearer 2025; 2010 has a tie (2008, 2012) and
+    # takes the later year; KAZ has no partner and is dropped.
+    assert pairs[["line", "line_whole", "gap", "same_source"]].values.tolist() == [[2, 10, 3, True], [3, 12, 2, False]]
+    kept = pair_nearest_year(left, right, window=5, suffix="_whole", keep_unpaired=True)
+    assert kept["line"].tolist() == [2, 3, 4] and pd.isna(kept["line_whole"].iloc[2])
