@@ -22,6 +22,8 @@ from country_profiles.importer.memberships import MembershipsExtract, extract_me
 INDICATOR_TABLES = ("demographics", "forces", "infrastructure")
 HAND_MAINTAINED = ("indicators", "sources")  # read from data/, written back canonically
 CURATED_FIGURES = Path("curated/figures.csv")
+CURATED_BORDERS = Path("curated/borders.csv")
+EXCLUSIONS = Path("curated/exclusions.csv")
 MEMBERSHIP_CORRECTIONS = Path("corrections/memberships.json")
 IMPORT_REPORT = Path("docs/import-report.md")
 
@@ -59,6 +61,8 @@ def run(sources: Path, root: Path, out: Path | None = None) -> ImportResult:
     memberships = extract_memberships(sources, gec_to_iso3, root / MEMBERSHIP_CORRECTIONS)
     hand = {name: _typed_rows(root / schemas[name][0], schemas[name][1]) for name in HAND_MAINTAINED}
     figures = _typed_rows(root / CURATED_FIGURES, tables.json_file(root / "schemas/figures.schema.json"))
+    curated_borders = _typed_rows(root / CURATED_BORDERS, schemas["borders"][1])
+    exclusions = _typed_rows(root / EXCLUSIONS, tables.json_file(root / "schemas/exclusions.schema.json"))
 
     # process
     built: dict[str, list[dict[str, Any]]] = {
@@ -73,6 +77,8 @@ def run(sources: Path, root: Path, out: Path | None = None) -> ImportResult:
         "memberships": memberships.memberships,
         **hand,
     }
+    built["borders"] = _add_rows(built["borders"], curated_borders, schemas["borders"][1], CURATED_BORDERS)
+    excluded = _exclude(built, exclusions, schemas)
     missing = set(schemas) - set(built)
     if missing:
         raise ImportError_(f"datapackage.json declares tables the importer does not build: {sorted(missing)}")
@@ -83,7 +89,7 @@ def run(sources: Path, root: Path, out: Path | None = None) -> ImportResult:
     (out / "data").mkdir(parents=True, exist_ok=True)
     for name, (path, schema) in schemas.items():
         _write_if_changed(out / path, tables.render_csv(built[name], schema))
-    report = render_report(built, factbook, memberships, verdicts)
+    report = render_report(built, factbook, memberships, verdicts, excluded)
     _write_if_changed(out / IMPORT_REPORT, report)
     return ImportResult(built, factbook, memberships, verdicts, report)
 
@@ -112,6 +118,42 @@ def _parse(text: str, type_: str) -> Any:
             raise ValueError(f"{text!r} is not true or false")
         return text == "true"
     return text
+
+
+def _key_of(schema: dict[str, Any]):
+    fields = schema["primaryKey"] if isinstance(schema["primaryKey"], list) else [schema["primaryKey"]]
+    return lambda row: tuple(row[f] for f in fields)
+
+
+def _add_rows(rows, added, schema, origin: Path) -> list[dict[str, Any]]:
+    """Imported rows plus curated ones; a curated row the source now has itself is stale."""
+    key = _key_of(schema)
+    imported = {key(r) for r in rows}
+    stale = [key(r) for r in added if key(r) in imported]
+    if stale:
+        raise ImportError_(f"{origin}: the sources now give these rows themselves; remove them: {stale}")
+    return rows + added
+
+
+def _exclude(built, exclusions, schemas) -> list[tuple[dict[str, Any], int]]:
+    """Drop the rows each exclusion names; an exclusion that matches nothing fails the import."""
+    done = []
+    for line, record in enumerate(exclusions, start=2):
+        if record["table"] not in built:
+            raise ImportError_(f"{EXCLUSIONS}:{line}: no table {record['table']!r}")
+        key = _key_of(schemas[record["table"]][1])
+        wanted = tuple(record["key"].split("|"))
+        keep, dropped = [], 0
+        for row in built[record["table"]]:
+            if tuple(tables.format_cell(v) for v in key(row))[: len(wanted)] == wanted:
+                dropped += 1
+            else:
+                keep.append(row)
+        if not dropped:
+            raise ImportError_(f"{EXCLUSIONS}:{line}: {record['table']} has no row with key {record['key']!r}; remove the record")
+        built[record["table"]] = keep
+        done.append((record, dropped))
+    return done
 
 
 def _check_references(built: dict[str, list[dict[str, Any]]]) -> None:
@@ -193,7 +235,7 @@ def _write_if_changed(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8", newline="\n")
 
 
-def render_report(built, factbook: FactbookExtract, memberships: MembershipsExtract, verdicts) -> str:
+def render_report(built, factbook: FactbookExtract, memberships: MembershipsExtract, verdicts, excluded) -> str:
     lines = ["# Import report", "", "Written by `country-profiles import`; do not edit by hand.", ""]
     lines += ["## Rows per table", "", "| table | rows |", "|---|---:|"]
     lines += [f"| {name} | {len(rows)} |" for name, rows in built.items()]
@@ -207,6 +249,8 @@ def render_report(built, factbook: FactbookExtract, memberships: MembershipsExtr
             f"| {f['table']} | {f['country']} | {f['indicator']} | {f['year']} | {tables.format_cell(f['value'])} "
             f"| {f['source_id']} | {verdict} |"
         )
+    lines += ["", "## Rows left out", "", "Rows of the sources that `curated/exclusions.csv` leaves out, and why.", ""]
+    lines += [f"- {r['table']} `{r['key']}` ({n} rows, {r['source_id']}): {r['reason']}" for r, n in excluded] or ["(none)"]
     lines += ["", "## Membership corrections applied", ""]
     lines += [f"- {cid}" for cid in sorted(memberships.corrections_applied)] or ["(none)"]
     problems = [(p.snapshot, p.country, p.field, p.text, p.reason) for p in factbook.problems]
