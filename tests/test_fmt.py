@@ -333,31 +333,12 @@ def test_fmt_on_arbitrary_text_either_refuses_or_keeps_every_value(body):
 # The real package
 
 
-# Tables of the clone that fmt must refuse today, each with why; strict, so a fix shows up here.
-KNOWN_UNREADABLE = {
-    "curated/figures.csv": "lines 2 and 5: an unquoted comma in `note` makes 9 cells in an 8-column row",
-}
-
-
 def real_tables() -> list[fmt.TableFile]:
     return [t for t in fmt.package_tables(REPO_ROOT) if t.path.is_file()]
 
 
-def real_table_params():
-    return [
-        pytest.param(t, id=t.relpath, marks=[pytest.mark.xfail(strict=True, reason=KNOWN_UNREADABLE[t.relpath])])
-        if t.relpath in KNOWN_UNREADABLE
-        else pytest.param(t, id=t.relpath)
-        for t in real_tables()
-    ]
-
-
-def test_real_package_has_tables_to_check():
-    assert real_tables(), "no table of the real package found"
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("table", real_table_params())
+@pytest.mark.parametrize("table", real_tables(), ids=lambda t: t.relpath)
 def test_fmt_keeps_every_value_of_the_real_data(table):
     data = table.path.read_bytes()
     once, found = fmt.format_table(data, table.schema)
