@@ -337,6 +337,16 @@ def real_tables() -> list[fmt.TableFile]:
     return [t for t in fmt.package_tables(REPO_ROOT) if t.path.is_file()]
 
 
+def test_real_package_has_tables_to_check():
+    assert real_tables(), "no table of the real package found"
+
+
+def test_every_curated_csv_is_formatted():
+    curated = {f"curated/{p.name}" for p in (REPO_ROOT / "curated").glob("*.csv")}
+    assert curated <= set(fmt.CURATED_TABLES), "add the new curated table and its schema to fmt.CURATED_TABLES"
+    assert all((REPO_ROOT / schema).is_file() for schema in fmt.CURATED_TABLES.values())
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("table", real_tables(), ids=lambda t: t.relpath)
 def test_fmt_keeps_every_value_of_the_real_data(table):
