@@ -239,6 +239,11 @@ def test_profile_cites_exactly_the_sources_it_uses(kgz):
     assert kgz["sources"]["fx-factbook"]["published"] == "2026-01-22"
 
 
+def test_profile_cites_sources_of_other_source_columns_too(package):
+    kaz = api.profile("KAZ", package)  # only its CSTO membership's since_source_id cites the article
+    assert "fx-article" in kaz["sources"]
+
+
 def test_profile_borders_name_the_neighbours(kgz):
     assert [(b["neighbor"], b["name"], b["length_km"]) for b in kgz["borders"]] == [
         ("CHN", "China", 1063.0), ("KAZ", "Kazakhstan", 1212.0),
@@ -260,7 +265,7 @@ def test_profile_memberships_keep_ended_ones(kgz):
     assert by_key[("OTS", "observer")]["until"] == 2010
     assert by_key[("CSTO", "member")] == {
         "organization": "CSTO", "name": "Collective Security Treaty Organization", "status": "member",
-        "since": 2002, "until": None, "note": None, "source_id": "fx-igo",
+        "since": 2002, "until": None, "note": None, "source_id": "fx-igo", "since_source_id": "fx-article",
     }
 
 
@@ -302,6 +307,24 @@ def test_profile_country_part_has_every_countries_field_nullable_unless_required
         types = part[field["name"]]["type"]
         nullable = isinstance(types, list) and "null" in types
         assert nullable == (not field.get("constraints", {}).get("required")), field["name"]
+
+
+PROFILE_PARTS = [
+    # (definition in profile.schema.json, table, fields the profile adds, fields it states elsewhere)
+    pytest.param("indicator_value", "demographics", ["table", "unit"], ("country", "indicator"), id="indicators"),
+    pytest.param("indicator_value", "forces", ["table", "unit"], ("country", "indicator"), id="forces"),
+    pytest.param("indicator_value", "infrastructure", ["table", "unit"], ("country", "indicator"), id="infrastructure"),
+    pytest.param("border", "borders", ["neighbor", "name"], ("country", "neighbor"), id="borders"),
+    pytest.param("ethnic_group", "ethnic_groups", [], ("country", "year"), id="ethnic_groups"),
+    pytest.param("age_band", "age_structure", [], ("country", "year"), id="age_structure"),
+    pytest.param("membership", "memberships", ["organization", "name"], ("country", "organization"), id="memberships"),
+]
+
+
+@pytest.mark.parametrize(("definition", "table", "added", "stated"), PROFILE_PARTS)
+def test_profile_schema_parts_have_every_field_of_their_table(definition, table, added, stated):
+    fields = [f["name"] for f in REPO_SCHEMAS[table][1]["fields"] if f["name"] not in stated]
+    assert list(PROFILE_SCHEMA["$defs"][definition]["properties"]) == added + fields
 
 
 @pytest.mark.parametrize(("table", "field", "where"), [

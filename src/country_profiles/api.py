@@ -380,6 +380,11 @@ def _pick(row: Mapping[str, Any], *names: str) -> dict[str, Any]:
     return {name: row.get(name) for name in names}
 
 
+def _without(row: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """The row minus the fields the profile already states (country, year, ...), in schema order."""
+    return {k: v for k, v in row.items() if k not in names}
+
+
 def _latest_year(rows: list[dict[str, Any]]) -> int | None:
     years = [r["year"] for r in rows if r["year"] is not None]
     return max(years) if years else None
@@ -424,8 +429,8 @@ class _ProfileBuilder:
         cited: set[str] = set()
 
         def cite(row: dict[str, Any]) -> dict[str, Any]:
-            if row.get("source_id"):
-                cited.add(row["source_id"])
+            """Note every source the row refers to (source_id, and since_source_id and the like)."""
+            cited.update(v for k, v in row.items() if k.endswith("source_id") and v)
             return row
 
         country = cite(dict(self.country_rows[code]))
@@ -435,12 +440,10 @@ class _ProfileBuilder:
             "indicators": {k: cite(v) for k, v in self._latest_indicators(code).items()},
             "borders": [cite(b) for b in self._borders(code)],
             "ethnic_groups": self._latest_group(
-                self.ethnic_groups.get(code, []), "groups",
-                ("group", "percent", "percent_max", "note", "source_id"),
-                key=lambda r: (-r["percent"], r["group"]), cite=cite,
+                self.ethnic_groups.get(code, []), "groups", key=lambda r: (-r["percent"], r["group"]), cite=cite,
             ),
             "age_structure": self._latest_group(
-                self.age_structure.get(code, []), "bands", ("age_band", "percent", "note", "source_id"),
+                self.age_structure.get(code, []), "bands",
                 key=lambda r: (self.band_order.get(r["age_band"], 99), r["age_band"]), cite=cite,
             ),
             "memberships": [cite(m) for m in self._memberships(code)],
@@ -452,22 +455,17 @@ class _ProfileBuilder:
         for table in INDICATOR_TABLES:
             for row in self.values[table].get(code, []):
                 current = latest.get(row["indicator"])
-                if current is None or row["year"] > current["year"]:
-                    latest[row["indicator"]] = {**row, "table": table}
+                if current is None or row["year"] > current[1]["year"]:
+                    latest[row["indicator"]] = (table, row)
         order = {i: n for n, i in enumerate(self.indicators)}
         result = {}
         for indicator in sorted(latest, key=lambda i: (order.get(i, len(order)), i)):
-            row = latest[indicator]
+            table, row = latest[indicator]
             definition = self.indicators.get(indicator, {})
-            result[indicator] = {
-                "table": row["table"],
-                "value": _number(row["value"], definition.get("integer")),
-                "value_max": _number(row["value_max"], definition.get("integer")),
-                "unit": definition.get("unit"),
-                "year": row["year"],
-                "note": row["note"],
-                "source_id": row["source_id"],
-            }
+            entry = {"table": table, "unit": definition.get("unit"), **_without(row, "country", "indicator")}
+            for name in ("value", "value_max"):
+                entry[name] = _number(entry.get(name), definition.get("integer"))
+            result[indicator] = entry
         return result
 
     def _borders(self, code: str) -> list[dict[str, Any]]:
@@ -475,23 +473,23 @@ class _ProfileBuilder:
         for row in sorted(self.borders.get(code, []), key=lambda r: r["neighbor"]):
             neighbor = self.country_rows.get(row["neighbor"], {})
             result.append({"neighbor": row["neighbor"], "name": neighbor.get("name"),
-                           **_pick(row, "length_km", "note", "source_id")})
+                           **_without(row, "country", "neighbor")})
         return result
 
     @staticmethod
-    def _latest_group(rows, items: str, fields, key, cite) -> dict[str, Any] | None:
+    def _latest_group(rows, items: str, key, cite) -> dict[str, Any] | None:
         year = _latest_year(rows)
         if year is None:
             return None
         chosen = sorted((r for r in rows if r["year"] == year), key=key)
-        return {"year": year, items: [cite(_pick(r, *fields)) for r in chosen]}
+        return {"year": year, items: [cite(_without(r, "country", "year")) for r in chosen]}
 
     def _memberships(self, code: str) -> list[dict[str, Any]]:
         result = []
         for row in sorted(self.memberships.get(code, []), key=lambda r: (r["organization"], r["status"])):
             organization = self.organizations.get(row["organization"], {})
             result.append({"organization": row["organization"], "name": organization.get("name"),
-                           **_pick(row, "status", "since", "until", "note", "source_id")})
+                           **_without(row, "country", "organization")})
         return result
 
     def _source(self, source_id: str) -> dict[str, Any]:
