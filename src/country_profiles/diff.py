@@ -325,7 +325,7 @@ def compare(base: Snapshot, head: Snapshot, factor: float = DEFAULT_FACTOR, vali
             if state.problems:
                 first = state.problems[0]
                 notes.append(
-                    f"{snapshot.label}: {state.path}: {len(state.problems)} problems reading it "
+                    f"{snapshot.label}: {state.path}: {len(state.problems)} problem{'' if len(state.problems) == 1 else 's'} reading it "
                     f"(first at line {first.line}: {first.message}); unreadable cells are compared as text"
                 )
     names = list(head.tables) + [n for n in base.tables if n not in head.tables]
@@ -641,7 +641,7 @@ def _findings_headline(findings: FindingsDiff) -> str:
         return f"Validation findings: {findings.note}"
     errors = sum(1 for f in findings.introduced if f.severity == "error")
     return (
-        f"Validation findings: {len(findings.introduced)} introduced ({errors} errors), "
+        f"Validation findings: {len(findings.introduced)} introduced ({errors} error{'' if errors == 1 else 's'}), "
         f"{len(findings.fixed)} fixed, {len(findings.unchanged)} unchanged"
     )
 
@@ -753,7 +753,7 @@ def render_markdown(report: DiffReport, max_rows: int = DEFAULT_MAX_ROWS, limit:
         budget.parts.append("\n</details>")  # always close what was opened
         budget.size += len("\n</details>") + 1
     if report.notes:
-        listing("Notes", [f"- {_md(note)}" for note in report.notes], "notes")
+        listing("Notes", [f"- {_md(note, 300)}" for note in report.notes], "notes")
     text = budget.text()
     if skipped:
         left = ", ".join(f"{n} {what}" for what, n in skipped.items())
