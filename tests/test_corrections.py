@@ -168,7 +168,8 @@ def memberships_of(result):
 def test_add():
     result = apply(record("ind-sco", "add", country="IND", organization="SCO", status="member", since=2017))
     row = memberships_of(result)["IND", "SCO", "member"]
-    assert row == membership("IND", "SCO", "member", since=2017, note="correction ind-sco", source_id="src")
+    assert row == {**membership("IND", "SCO", "member", since=2017, note="correction ind-sco", source_id="src"),
+                   "since_source_id": "src"}
     assert result.applied == ["ind-sco"]
 
 
@@ -181,7 +182,7 @@ def test_set_status():
     result = apply(record("blr", "set_status", country="BLR", organization="SCO", status="dialogue_partner",
                           new_status="member", since=2024))
     row = memberships_of(result)["BLR", "SCO", "member"]
-    assert (row["since"], row["source_id"]) == (2024, "src")
+    assert (row["since"], row["source_id"], row["since_source_id"]) == (2024, "src", "src")
     assert row["note"] == ("Factbook: dialogue member; status dialogue_partner -> member from src; "
                            "since from src; correction blr")
     assert ("BLR", "SCO", "dialogue_partner") not in memberships_of(result)
@@ -218,7 +219,8 @@ def test_add_organization():
                           kind="intergovernmental", founded=2009))
     row = {o["id"]: o for o in result.organizations}["OTS"]
     assert row == {"id": "OTS", "name": "Organization of Turkic States", "founded": 2009, "dissolved": None,
-                   "kind": "intergovernmental", "note": "correction ots", "source_id": "src"}
+                   "kind": "intergovernmental", "note": "correction ots", "source_id": "src",
+                   "founded_source_id": "src"}
 
 
 def test_set_organization():
@@ -228,6 +230,7 @@ def test_set_organization():
     )
     rows = {o["id"]: o for o in result.organizations}
     assert (rows["SCO"]["founded"], rows["SCO"]["source_id"]) == (2001, "country-codes-gec")
+    assert rows["SCO"]["founded_source_id"] == "src"
     assert rows["SCO"]["note"] == "founded from src; correction sco-founded"
     assert (rows["EU"]["name"], rows["EU"]["source_id"]) == ("European Union", "src")
 

@@ -260,7 +260,7 @@ def test_organization_names_kinds_and_cow_years():
     assert by_id["UN"] == {
         "id": "UN", "name": "United Nations", "founded": 1945, "dissolved": None, "kind": "intergovernmental",
         "note": "founded/dissolved: COW IGO v3 (cow-igo-v3), which counts predecessor bodies",
-        "source_id": "country-codes-gec",
+        "source_id": "country-codes-gec", "founded_source_id": "cow-igo-v3",
     }
     assert by_id["Australia Group"]["name"] == "Australia Group"  # via APPENDIX_IDS
     assert by_id["Arctic Council"]["name"] == "Arctic Council"  # spaces as underscores
@@ -295,6 +295,7 @@ def test_statuses_and_since_years_from_the_fixtures(extract):
     assert rows["DEU", "NATO", "member"]["since"] is None  # not in the fixture COW
     assert rows["IND", "SCO", "observer"]["since"] == 2010  # COW code 3
     assert "since from COW IGO v3" in rows["KGZ", "UN", "member"]["note"]
+    assert rows["KGZ", "UN", "member"]["since_source_id"] == "cow-igo-v3"
     assert rows["TKM", "CIS", "associate"]["note"].startswith("Factbook: associate member, has not ratified")
     assert rows["GBR", "UN Security Council", "member"]["note"] == "Factbook: permanent"
     assert ("VNM", "UNESCO", "member") in rows  # after an &nbsp;

@@ -37,7 +37,8 @@ FAILING = [
                                                              value("KGZ", "population", 2024, 7e6)]),
           lines=(3,), resource="demographics"),
     fails("uncited", "every_source_is_cited", r"source unused is cited by no row of any table",
-          cited(source(), source("unused"), demographics=[value("KGZ", "population", 2024, 7e6)]), lines=(3,)),
+          cited(source(), source("unused"), demographics=[value("KGZ", "population", 2024, 7e6, note="not unused-2")]),
+          lines=(3,)),
 ]
 
 PASSING = [
@@ -52,6 +53,13 @@ PASSING = [
            cited(source(published=None), demographics=[value("KGZ", "population", 2024, 7e6)])),
     passes("all-cited", "every_source_is_cited",
            cited(source(), demographics=[value("KGZ", "population", 2024, 7e6)])),
+    passes("cited-per-field", "every_source_is_cited",
+           cited(source(), source("years"),
+                 memberships=[{"country": "KGZ", "organization": "SCO", "status": "member", "since": 2001,
+                               "source_id": "test-source", "since_source_id": "years"}])),
+    passes("cited-in-note", "every_source_is_cited",
+           cited(source(), source("remark-2024"),
+                 demographics=[value("KGZ", "population", 2024, 7e6, note="froze (remark-2024)")])),
 ]
 
 

@@ -134,6 +134,7 @@ def _apply_to_organization(orgs: dict[str, dict[str, Any]], record: dict[str, An
             "id": organization, "name": record["name"], "founded": record.get("founded"),
             "dissolved": record.get("dissolved"), "kind": record["kind"],
             "note": _join(record.get("note"), f"correction {ident}"), "source_id": source,
+            "founded_source_id": source if record.get("founded") is not None else None,
         }
         return
     row = orgs.get(organization)
@@ -142,6 +143,8 @@ def _apply_to_organization(orgs: dict[str, dict[str, Any]], record: dict[str, An
     changed = [name for name in ORGANIZATION_FIELDS if name in record and name != "note"]
     for name in changed:
         row[name] = record[name]
+    if "founded" in changed:
+        row["founded_source_id"] = source
     notes = _drop_origin(row["note"], changed)
     if "name" in changed:  # source_id is the source of the name
         row["source_id"] = source
@@ -167,6 +170,7 @@ def _apply_to_membership(
             "country": key[0], "organization": key[1], "status": key[2],
             "since": record.get("since"), "until": record.get("until"),
             "note": _join(record.get("note"), f"correction {ident}"), "source_id": source,
+            "since_source_id": source if record.get("since") is not None else None,
         }
         _check_years(ident, rows[key])
         corrected.add(key)
@@ -193,6 +197,8 @@ def _apply_to_membership(
         key = new_key
     for name in changed:
         row[name] = record[name]
+    if "since" in changed:
+        row["since_source_id"] = source
     origins = [f"{name} from {source}" for name in changed]
     row["note"] = _join(notes, record.get("note"), *origins, _marker(ident, source, values_changed))
     if values_changed:  # a note alone does not change where the values come from

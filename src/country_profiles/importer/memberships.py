@@ -57,8 +57,8 @@ COW_SOURCE = "cow-igo-v3"
 PARTICIPATION_FIELD = "International organization participation"
 COW_LAST_YEAR = 2014
 
-ORGANIZATION_COLUMNS = ("id", "name", "founded", "dissolved", "kind", "note", "source_id")
-MEMBERSHIP_COLUMNS = ("country", "organization", "status", "since", "until", "note", "source_id")
+ORGANIZATION_COLUMNS = ("id", "name", "founded", "dissolved", "kind", "note", "source_id", "founded_source_id")
+MEMBERSHIP_COLUMNS = ("country", "organization", "status", "since", "until", "note", "source_id", "since_source_id")
 
 STATUS_BY_WORDING: dict[str, str] = {
     "": "member",
@@ -291,7 +291,7 @@ def extract_memberships(
             row = membership_row(iso3, entry)
             since = cow_since(cow.get(entry.organization), state_iso3, iso3, entry.status)
             if since is not None:
-                row["since"] = since
+                row["since"], row["since_source_id"] = since, COW_SOURCE
                 row["note"] = join_notes(row["note"], f"since from COW IGO v3 ({COW_SOURCE})")
             memberships.append(row)
     corrected = apply_corrections(organizations, memberships, corrections)
@@ -415,7 +415,7 @@ def normalize_status(wording: str) -> str | None:
 def membership_row(iso3: str, entry: Entry) -> dict[str, Any]:
     return {
         "country": iso3, "organization": entry.organization, "status": entry.status,
-        "since": None, "until": None, "note": entry.note, "source_id": FACTBOOK_SOURCE,
+        "since": None, "until": None, "note": entry.note, "source_id": FACTBOOK_SOURCE, "since_source_id": None,
     }
 
 
@@ -470,6 +470,7 @@ def organization_rows(
         rows.append({
             "id": organization, "name": name, "founded": founded, "dissolved": dissolved,
             "kind": organization_kind(organization), "note": join_notes(*notes), "source_id": source_id,
+            "founded_source_id": COW_SOURCE if founded is not None else None,
         })
     return rows, unnamed
 

@@ -6,6 +6,8 @@ checks; these rules add what a foreign key cannot say.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator
 
 import pandas as pd
@@ -151,7 +153,8 @@ def values_are_not_dated_after_their_source(ctx: Context) -> list[Finding]:
 
 @rule(
     WARNING,
-    "Every source in sources.csv is cited by at least one row of another table.",
+    "Every source in sources.csv is cited by another table: in a source_id column (or a per-field one such as "
+    "since_source_id), or by its id in a note.",
     tables=("sources",),
     hint="Remove a source nothing cites, or cite it where its values are used. A warning: an uncited "
     "source harms no value, it only clutters the list.",
@@ -159,8 +162,14 @@ def values_are_not_dated_after_their_source(ctx: Context) -> list[Finding]:
 def every_source_is_cited(ctx: Context) -> list[Finding]:
     cited: set[str] = set()
     for name, table in _tables(ctx):
-        if name != "sources" and "source_id" in table.frame:
-            cited |= set(table.frame["source_id"].dropna())
+        if name == "sources":
+            continue
+        for column in table.frame.columns:  # source_id, and per-field ones such as since_source_id
+            if column == "source_id" or column.endswith("_source_id"):
+                cited |= set(table.frame[column].dropna())
+        if "note" in table.frame:  # a correction that only adds a remark names its source there
+            notes = " ".join(table.frame["note"].dropna())
+            cited |= set(re.findall(r"[a-z0-9][a-z0-9-]*", notes)) & set(ctx.rows("sources")["id"].dropna())
     sources = ctx.rows("sources")
     bad = violations(sources, lambda d: d["id"].isin(cited) | d["id"].isna(), ctx.check.id)
     return [
