@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from collections.abc import Callable
@@ -68,14 +70,24 @@ def insert_line(path: Path, line: int, text: str) -> None:
     write_lines(path, lines)
 
 
-def set_cell(path: Path, line: int, column: str, value: str) -> None:
-    """Set one cell of a CSV without quoted newlines, by header name."""
-    lines = read_lines(path)
-    header = lines[0].split(",")
-    cells = lines[line - 1].split(",")
-    cells[header.index(column)] = value
-    lines[line - 1] = ",".join(cells)
-    write_lines(path, lines)
+def edit_rows(path: Path, change: Callable[[list[list[str]]], None]) -> None:
+    """Rewrite a CSV through the csv module (quoting as needed); `change` edits the records
+    (header first) in place."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    change(rows)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def set_cell(path: Path, record: int, column: str, value: str) -> None:
+    """Set the cell of `column` in CSV record `record` (1 = header, 2 = first row; it is also
+    the line number as long as no quoted cell above it spans lines)."""
+
+    def change(rows: list[list[str]]) -> None:
+        rows[record - 1][rows[0].index(column)] = value
+
+    edit_rows(path, change)
 
 
 def edit_json(path: Path, change: Callable[[Any], Any]) -> None:

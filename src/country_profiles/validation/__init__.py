@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from country_profiles.validation.model import LoadedPackage
     from country_profiles.validation.report import Report
 
-__all__ = ["validate"]
+__all__ = ["load", "validate"]
 
 
 def validate(package: str | Path, *, rules: bool = True) -> "Report":
@@ -79,7 +79,15 @@ def validate(package: str | Path, *, rules: bool = True) -> "Report":
               for result in results if result.table is not None]
     schema_fields = {spec.path: tuple(spec.schema.field_names) for spec in checked.resources if spec.schema is not None}
     timings["total"] = perf_counter() - started
-    return Report(descriptor_path, findings, tables, catalogue, schema_fields, timings)
+    return Report(descriptor_path, findings, tables, catalogue, schema_fields, timings, loaded)
+
+
+def load(package: str | Path) -> "LoadedPackage":
+    """The package's tables, typed by their Table Schemas (index = CSV line), as the rules see
+    them: only tables whose CSV could be read and whose header matches the schema."""
+    report = validate(package, rules=False)
+    assert report.package is not None
+    return report.package
 
 
 def _run_rules(package: "LoadedPackage") -> tuple[list["Finding"], tuple["Rule", ...]]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from country_profiles.validation.findings import ERROR, SEVERITIES, WARNING, Finding, Rule
+from country_profiles.validation.model import LoadedPackage
 
 MARKDOWN_LIMIT = 65_000  # GitHub rejects step summaries and comments much above 65,536 characters
 GITHUB_ANNOTATION_LIMIT = 50  # GitHub shows at most this many annotations of each type per step
@@ -32,6 +33,7 @@ class Report:
     rules: dict[str, Rule] = field(default_factory=dict)  # the catalogue, for hints
     schemas: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path -> schema field names
     timings: dict[str, float] = field(default_factory=dict)
+    package: LoadedPackage | None = field(default=None, repr=False)  # the typed tables the rules saw
 
     def __post_init__(self) -> None:
         self.findings = sorted(self.findings, key=finding_order)
