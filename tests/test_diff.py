@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from country_profiles import cli, diff
+from country_profiles import cli, diff, tables
 from country_profiles.paths import REPO_ROOT
 from country_profiles.validation.findings import Finding
 
@@ -33,10 +33,24 @@ def repo(tmp_path: Path) -> Path:
     root.mkdir()
     shutil.copy(REPO_ROOT / "datapackage.json", root)
     shutil.copytree(REPO_ROOT / "schemas", root / "schemas")
-    shutil.copytree(FIXTURE / "data", root / "data")
+    write_fixture_tables(root)
     git(root, "init", "-q", "-b", "main")
     commit(root, "base")
     return root
+
+
+def write_fixture_tables(root: Path) -> None:
+    """The fixture's rows under the project's current schemas, in canonical form (a column the
+    schemas gained since the fixture was written stays empty)."""
+    (root / "data").mkdir()
+    for name, (path, schema) in tables.schemas_by_resource(root).items():
+        fields = {f["name"] for f in schema["fields"]}
+        text = (FIXTURE / path).read_text(encoding="utf-8")
+        parsed = tables.parse_table(text, {**schema, "fields": [{"name": n} for n in text.split("\n", 1)[0].split(",")]})
+        rows = [{k: v for k, v in row.items() if k in fields} for row in parsed.rows]
+        typed = tables.parse_table(tables.render_csv(rows, schema), schema)
+        assert not typed.problems, (path, typed.problems)
+        (root / path).write_text(tables.render_csv(typed.rows, schema), encoding="utf-8")
 
 
 def commit(root: Path, message: str) -> str:
