@@ -54,6 +54,7 @@ def test_every_curated_file_cites_known_sources_and_fits_its_schema():
         (build.CURATED_FIGURES, tables.json_file(REPO / "schemas/figures.schema.json")),
         (build.CURATED_BORDERS, schemas["borders"][1]),
         (build.EXCLUSIONS, tables.json_file(REPO / "schemas/exclusions.schema.json")),
+        (build.CELL_CORRECTIONS, tables.json_file(REPO / "schemas/corrections-cells.schema.json")),
     ):
         rows = build._typed_rows(REPO / path, schema)
         assert rows, f"{path} is empty"
@@ -82,3 +83,32 @@ def test_import_refuses_a_folder_without_the_sources(tmp_path, capsys):
     assert main(["import", str(tmp_path), "--out", str(tmp_path / "out")]) == 1
     assert "no folder 'factbook'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+COUNTRY_SCHEMA = {"fields": [{"name": "iso3", "type": "string"}, {"name": "name", "type": "string"}], "primaryKey": ["iso3"]}
+
+
+def correction(**fields):
+    return {"table": "countries", "key": "DOM", "field": "name", "old": "The Dominican", "new": "Dominican Republic",
+            "reason": "r", "source_id": "s", **fields}
+
+
+def test_a_cell_correction_replaces_the_value_it_names():
+    built = {"countries": [{"iso3": "DOM", "name": "The Dominican"}, {"iso3": "DMA", "name": "Dominica"}]}
+    build._correct_cells(built, [correction()], {"countries": ("p", COUNTRY_SCHEMA)})
+    assert built["countries"] == [{"iso3": "DOM", "name": "Dominican Republic"}, {"iso3": "DMA", "name": "Dominica"}]
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        pytest.param(correction(old="Dominican Rep."), r"countries DOM name is now 'The Dominican', not 'Dominican Rep.'", id="stale-old-value"),
+        pytest.param(correction(key="XXX"), r"countries has no row with key 'XXX'", id="no-row"),
+        pytest.param(correction(field="capital"), r"countries has no column 'capital'", id="no-column"),
+        pytest.param(correction(table="nope"), r"no table 'nope'", id="no-table"),
+    ],
+)
+def test_a_cell_correction_that_no_longer_matches_fails_the_import(record, message):
+    built = {"countries": [{"iso3": "DOM", "name": "The Dominican"}]}
+    with pytest.raises(build.ImportError_, match=r"curated/corrections.csv:2: " + message):
+        build._correct_cells(built, [record], {"countries": ("p", COUNTRY_SCHEMA)})

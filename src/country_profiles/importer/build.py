@@ -24,6 +24,7 @@ HAND_MAINTAINED = ("indicators", "sources")  # read from data/, written back can
 CURATED_FIGURES = Path("curated/figures.csv")
 CURATED_BORDERS = Path("curated/borders.csv")
 EXCLUSIONS = Path("curated/exclusions.csv")
+CELL_CORRECTIONS = Path("curated/corrections.csv")
 MEMBERSHIP_CORRECTIONS = Path("corrections/memberships.json")
 IMPORT_REPORT = Path("docs/import-report.md")
 
@@ -63,6 +64,7 @@ def run(sources: Path, root: Path, out: Path | None = None) -> ImportResult:
     figures = _typed_rows(root / CURATED_FIGURES, tables.json_file(root / "schemas/figures.schema.json"))
     curated_borders = _typed_rows(root / CURATED_BORDERS, schemas["borders"][1])
     exclusions = _typed_rows(root / EXCLUSIONS, tables.json_file(root / "schemas/exclusions.schema.json"))
+    cell_corrections = _typed_rows(root / CELL_CORRECTIONS, tables.json_file(root / "schemas/corrections-cells.schema.json"))
 
     # process
     built: dict[str, list[dict[str, Any]]] = {
@@ -79,6 +81,8 @@ def run(sources: Path, root: Path, out: Path | None = None) -> ImportResult:
     }
     built["borders"] = _add_rows(built["borders"], curated_borders, schemas["borders"][1], CURATED_BORDERS)
     excluded = _exclude(built, exclusions, schemas)
+    _correct_cells(built, cell_corrections, schemas)
+    corrected = [f"{c['table']} `{c['key']}` {c['field']}: {c['old']!r} -> {c['new']!r} ({c['source_id']}): {c['reason']}" for c in cell_corrections]
     missing = set(schemas) - set(built)
     if missing:
         raise ImportError_(f"datapackage.json declares tables the importer does not build: {sorted(missing)}")
@@ -89,7 +93,7 @@ def run(sources: Path, root: Path, out: Path | None = None) -> ImportResult:
     (out / "data").mkdir(parents=True, exist_ok=True)
     for name, (path, schema) in schemas.items():
         _write_if_changed(out / path, tables.render_csv(built[name], schema))
-    report = render_report(built, factbook, memberships, verdicts, excluded)
+    report = render_report(built, factbook, memberships, verdicts, excluded, corrected)
     _write_if_changed(out / IMPORT_REPORT, report)
     return ImportResult(built, factbook, memberships, verdicts, report)
 
@@ -154,6 +158,30 @@ def _exclude(built, exclusions, schemas) -> list[tuple[dict[str, Any], int]]:
         built[record["table"]] = keep
         done.append((record, dropped))
     return done
+
+
+def _correct_cells(built, corrections, schemas) -> None:
+    """Replace single cells; a record whose old value the source no longer gives fails the import."""
+    for line, record in enumerate(corrections, start=2):
+        where = f"{CELL_CORRECTIONS}:{line}"
+        if record["table"] not in built:
+            raise ImportError_(f"{where}: no table {record['table']!r}")
+        key = _key_of(schemas[record["table"]][1])
+        wanted = tuple(record["key"].split("|"))
+        rows = [r for r in built[record["table"]] if tuple(tables.format_cell(v) for v in key(r)) == wanted]
+        if not rows:
+            raise ImportError_(f"{where}: {record['table']} has no row with key {record['key']!r}; remove the record")
+        (row,) = rows
+        if record["field"] not in row:
+            raise ImportError_(f"{where}: {record['table']} has no column {record['field']!r}")
+        current = tables.format_cell(row[record["field"]])
+        if current != record["old"]:
+            raise ImportError_(
+                f"{where}: {record['table']} {record['key']} {record['field']} is now {current!r}, not {record['old']!r}; "
+                "update or remove the record"
+            )
+        types = {f["name"]: f["type"] for f in schemas[record["table"]][1]["fields"]}
+        row[record["field"]] = _parse(record["new"], types[record["field"]])
 
 
 def _check_references(built: dict[str, list[dict[str, Any]]]) -> None:
@@ -235,7 +263,7 @@ def _write_if_changed(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8", newline="\n")
 
 
-def render_report(built, factbook: FactbookExtract, memberships: MembershipsExtract, verdicts, excluded) -> str:
+def render_report(built, factbook: FactbookExtract, memberships: MembershipsExtract, verdicts, excluded, corrected) -> str:
     lines = ["# Import report", "", "Written by `country-profiles import`; do not edit by hand.", ""]
     lines += ["## Rows per table", "", "| table | rows |", "|---|---:|"]
     lines += [f"| {name} | {len(rows)} |" for name, rows in built.items()]
@@ -251,6 +279,8 @@ def render_report(built, factbook: FactbookExtract, memberships: MembershipsExtr
         )
     lines += ["", "## Rows left out", "", "Rows of the sources that `curated/exclusions.csv` leaves out, and why.", ""]
     lines += [f"- {r['table']} `{r['key']}` ({n} rows, {r['source_id']}): {r['reason']}" for r, n in excluded] or ["(none)"]
+    lines += ["", "## Cells corrected", "", "Values of the sources that `curated/corrections.csv` replaces, and why.", ""]
+    lines += [f"- {c}" for c in corrected] or ["(none)"]
     lines += ["", "## Membership corrections applied", ""]
     lines += [f"- {cid}" for cid in sorted(memberships.corrections_applied)] or ["(none)"]
     problems = [(p.snapshot, p.country, p.field, p.text, p.reason) for p in factbook.problems]
