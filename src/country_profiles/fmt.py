@@ -34,6 +34,7 @@ CURATED_TABLES = {
     "curated/figures.csv": "schemas/figures.schema.json",
     "curated/borders.csv": "schemas/borders.schema.json",
     "curated/exclusions.csv": "schemas/exclusions.schema.json",
+    "curated/corrections.csv": "schemas/corrections-cells.schema.json",
 }
 MAX_DIFF_LINES = 200  # per file; a file with CRLF line ends differs on every line
 MAX_PROBLEMS = 20  # per refused file
