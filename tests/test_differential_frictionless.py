@@ -207,6 +207,7 @@ MINI_CASES = {
     "crlf": bytes_edit("lands", lambda data: data.replace(b"\n", b"\r\n").replace(b"Asia", b"Asya")),
     "stray-quote": bytes_edit("lands", lambda data: data.replace(b"KEN,", b'KE"N,')),
     "referenced-row-removed": rows_edit("lands", lambda rows: rows.__delitem__(1)),
+    "referenced-file-missing": lambda root: (root / "data/cities.csv").unlink(),
 }
 
 

@@ -573,14 +573,27 @@ def _unclosed_quote(text: str, lines: list[int]) -> int | None:
     if not lines or text.count('"') % 2 == 0:
         return None
     start = 0
-    for _ in range(lines[-1] - 1):
-        start = text.index("\n", start) + 1
+    for number, match in enumerate(_LINE_BREAK.finditer(text), start=2):
+        if number > lines[-1]:
+            break
+        start = match.end()
     try:
         for _ in csv.reader(io.StringIO(text[start:], newline=""), strict=True):
             pass
     except csv.Error as exc:
         return lines[-1] if "unexpected end of data" in str(exc) else None
     return None
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what ends a line for the csv module (universal newlines)
+
+
+def line_starts(data: bytes) -> np.ndarray:
+    """Offsets where each physical line starts (after \\n, \\r\\n or a lone \\r)."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    newline = arr == 10
+    lone_cr = (arr == 13) & ~np.append(newline[1:], False)
+    return np.concatenate(([0], np.flatnonzero(newline | lone_cr) + 1))
 
 
 def read_records(data: bytes, text: str | None = None) -> Records:
@@ -649,7 +662,8 @@ def check_table(name: str, path: str, raw_schema: dict[str, Any], schema: Compil
         return result
     text, bad_offsets = decode_utf8(data)
     if bad_offsets:
-        bad_lines = tuple(sorted({data.count(b"\n", 0, offset) + 1 for offset in bad_offsets}))
+        starts = line_starts(data)
+        bad_lines = tuple(sorted(set((np.searchsorted(starts, bad_offsets, side="right")).tolist())))
         first = data[bad_offsets[0] : bad_offsets[0] + 1]
         context.add(
             "csv_is_utf8",
