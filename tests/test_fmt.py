@@ -163,6 +163,12 @@ def test_check_shows_a_diff_exits_1_and_writes_nothing(tmp_path, capsys):
     assert (root / "data/messy.csv").read_text(encoding="utf-8") == MESSY
 
 
+def test_check_names_needless_quotes_as_the_reason(tmp_path, capsys):
+    root = make_package(tmp_path, {"quoted": TIDY.replace("AFG,", '"AFG",')})
+    assert cli.main(["fmt", "--check", str(root)]) == 1
+    assert "data/quoted.csv: not canonical: quotes around cells that need none" in capsys.readouterr().err
+
+
 def test_check_passes_on_canonical_tables(tmp_path, capsys):
     root = make_package(tmp_path, {"tidy": TIDY})
     assert cli.main(["fmt", "--check", str(root / "datapackage.json")]) == 0
