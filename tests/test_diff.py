@@ -272,6 +272,7 @@ def validation_available() -> bool:
 needs_validation = pytest.mark.skipif(not validation_available(), reason="country_profiles.validation.validate not built yet")
 
 
+@pytest.mark.slow
 @needs_validation
 def test_the_fixture_package_is_valid(repo):
     from country_profiles.validation import validate
@@ -280,6 +281,7 @@ def test_the_fixture_package_is_valid(repo):
     assert errors == []
 
 
+@pytest.mark.slow
 @needs_validation
 def test_validation_findings_introduced_and_fixed_by_commits(repo):
     base = git(repo, "rev-parse", "HEAD").strip()
