@@ -90,12 +90,27 @@ def set_cell(path: Path, record: int, column: str, value: str) -> None:
     edit_rows(path, change)
 
 
-def edit_json(path: Path, change: Callable[[Any], Any]) -> None:
-    """Load a JSON file, let `change` modify (or return a replacement of) it, write it back."""
+def edit_json(path: Path, change: Callable[[Any], object]) -> None:
+    """Load a JSON file, let `change` modify it in place (its return value is ignored), write it back."""
     document = json.loads(path.read_text(encoding="utf-8"))
-    replaced = change(document)
-    path.write_text(json.dumps(document if replaced is None else replaced, indent=2) + "\n", encoding="utf-8")
+    change(document)
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
 def findings_of(report: Any, rule: str) -> list[Any]:
     return [finding for finding in report.findings if finding.rule == rule]
+
+
+def break_mini(root: Path) -> None:
+    """Corrupt a copy of the mini package in many ways at once (for report tests)."""
+
+    def change(document: Any) -> None:
+        document["resources"][2]["format"] = "xlsx"
+
+    edit_json(root / "datapackage.json", change)
+    set_cell(root / "data/lands.csv", 3, "area_km2", "abc")
+    set_cell(root / "data/lands.csv", 4, "region", "Europe|Asia")
+    set_cell(root / "data/lands.csv", 5, "source_id", "gazete")
+    insert_line(root / "data/city_facts.csv", 3, "")
+    refs = root / "data/refs.csv"
+    refs.write_bytes(b"\xef\xbb\xbf" + refs.read_bytes())

@@ -56,10 +56,17 @@ def validate(package: str | Path, *, rules: bool = True) -> "Report":
         result = check_table(spec.name, spec.path, spec.raw_schema, spec.schema, data)
         results.append(result)
         findings += result.findings
-    frames = {result.name: result.table.frame for result in results if result.table is not None}
-    schemas = {spec.name: spec.schema for spec in checked.resources if spec.schema is not None}
+    # A repeated resource name is a descriptor error; keys refer to the first resource of a name.
+    first = {}
+    for result in results:
+        first.setdefault(result.name, result)
+    frames = {name: result.table.frame for name, result in first.items() if result.table is not None}
+    schemas = {}
     for spec in checked.resources:
-        if spec.schema is not None and spec.name in frames:
+        if spec.schema is not None:
+            schemas.setdefault(spec.name, spec.schema)
+    for spec in checked.resources:
+        if spec.schema is not None and spec.name in first and first[spec.name].path == spec.path:
             findings += check_foreign_keys(spec.name, spec.path, spec.schema, frames, schemas)
     timings["structure"] = perf_counter() - mark
 
@@ -67,7 +74,7 @@ def validate(package: str | Path, *, rules: bool = True) -> "Report":
     loaded = LoadedPackage(
         root=checked.root,
         descriptor=checked.descriptor or {},
-        tables={result.name: result.table for result in results if result.table is not None and result.header_ok},
+        tables={name: result.table for name, result in first.items() if result.table is not None and result.header_ok},
     )
     rule_findings, catalogue_rules = _run_rules(loaded) if rules else ([], ())
     paths = {spec.name: spec.path for spec in checked.resources}

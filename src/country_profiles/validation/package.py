@@ -353,8 +353,8 @@ def _meta_validator(name: str) -> Any:
 def _meta_errors(name: str, instance: Any) -> Iterator[Any]:
     errors = _meta_validator(name).iter_errors(instance)
     for error in errors:
-        if error.message.startswith("False schema does not allow"):  # said plainly
-            error.message = f"{error.absolute_path[-1]!r} is not allowed here" if error.absolute_path else "not allowed"
+        if error.validator == "not" and error.validator_value == {} and error.absolute_path:  # said plainly
+            error.message = f"{error.absolute_path[-1]!r} is not allowed here"
         yield error
 
 

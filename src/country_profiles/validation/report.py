@@ -36,7 +36,7 @@ class Report:
     package: LoadedPackage | None = field(default=None, repr=False)  # the typed tables the rules saw
 
     def __post_init__(self) -> None:
-        self.findings = sorted(self.findings, key=finding_order)
+        self.findings = sorted(self.findings, key=lambda finding: finding_order(finding, self.descriptor.name))
 
     @property
     def root(self) -> Path:
@@ -93,10 +93,12 @@ class Report:
         )
 
 
-def finding_order(finding: Finding) -> tuple[Any, ...]:
-    """Whole-file findings first, then by line; the descriptor before the files it describes."""
+def finding_order(finding: Finding, descriptor: str = "datapackage.json") -> tuple[Any, ...]:
+    """By file, the descriptor before the files it describes; in a file, whole-file findings
+    first, then by line and rule."""
     return (
         finding.path is not None,
+        finding.path != descriptor,
         finding.path or "",
         finding.line is not None,
         finding.line or 0,
