@@ -273,8 +273,8 @@ def random_corruption(rng: random.Random, root: Path) -> list[str]:
     return done
 
 
-QUICK_SEEDS = range(10)
-SLOW_SEEDS = range(10, 60)
+QUICK_SEEDS = range(5)
+SLOW_SEEDS = range(5, 50)
 
 
 @pytest.mark.parametrize(

@@ -133,9 +133,12 @@ def test_github_annotations_point_at_file_line_and_column(mini):
     (number,) = [line for line in annotations if "title=cell_has_field_type" in line and "lands" in line]
     assert number.startswith("::error file=data/lands.csv,line=3,col=5,title=cell_has_field_type::column area_km2: '1,5'")
     assert "%0A" in number  # the hint follows on its own line
-    # refs.csv has url and published swapped: a published cell now sits in column 3 of the file
-    (date,) = [line for line in annotations if "published" in line and "line=2," in line and "cell_has" in line]
-    assert ",col=3," in date
+    # refs.csv has url and published swapped; cells are checked by position, so the URL in
+    # column 4 fails as a date (field published) and the annotation points at column 4
+    (date,) = [line for line in annotations if "column published" in line and "line=2," in line and "cell_has" in line]
+    assert ",col=4," in date
+    (header,) = [line for line in annotations if "line=1,col=3," in line]
+    assert "title=header_matches_schema" in header and "column url" in header
 
 
 def test_github_says_how_many_annotations_it_cannot_show(mini):

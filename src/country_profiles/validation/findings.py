@@ -23,6 +23,9 @@ class Finding:
     lines: tuple[int, ...] = ()
     field: str | None = None
     value: Any = None
+    # 1-based position of the blamed cell in its CSV row, when the check knows it (structure
+    # checks do); reports otherwise look `field` up in the header. Not part of the JSON report.
+    column: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -224,7 +224,7 @@ def _check_references(check: PackageCheck) -> None:
     for spec in check.resources:
         if spec.schema is None:
             continue
-        own_types = {field_spec.name: _comparable(field_spec.type) for field_spec in spec.schema.fields}
+        own_types = {field_spec.name: field_spec.type for field_spec in spec.schema.fields}
         for key in spec.schema.foreign_keys:
             where = ("foreignKeys", key.index, "reference")
             target = specs.get(key.resource or spec.name)
@@ -232,13 +232,13 @@ def _check_references(check: PackageCheck) -> None:
             if target is None:
                 problem = f"foreign key ({', '.join(key.fields)}) refers to resource {key.resource!r}, which the package does not declare"
             elif target.schema is not None:
-                target_types = {field_spec.name: _comparable(field_spec.type) for field_spec in target.schema.fields}
+                target_types = {field_spec.name: field_spec.type for field_spec in target.schema.fields}
                 unknown = [name for name in key.reference_fields if name not in target_types]
                 if unknown:
                     problem = f"foreign key refers to fields {unknown} that {target.name} does not have"
                 else:
                     for own, other in zip(key.fields, key.reference_fields):
-                        if own_types[own] != target_types[other]:
+                        if _comparable(own_types[own]) != _comparable(target_types[other]):
                             problem = (f"foreign key field {own!r} is {own_types[own]} but {target.name}.{other} is "
                                        f"{target_types[other]}, so no value can match")
                             break

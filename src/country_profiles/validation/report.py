@@ -63,7 +63,10 @@ class Report:
         return list(dict.fromkeys(finding.path or "" for finding in self.findings))
 
     def column_number(self, finding: Finding) -> int | None:
-        """1-based column of the finding's field in its CSV (as written, else as the schema says)."""
+        """1-based column of the blamed cell: as the check says, else where the field's name is
+        in the CSV's header, else its position in the schema."""
+        if finding.column is not None:
+            return finding.column
         if finding.field is None or finding.path is None:
             return None
         for table in self.tables:

@@ -291,6 +291,7 @@ class CompiledSchema:
     fields: list[FieldSpec]
     primary_key: tuple[str, ...] = ()
     foreign_keys: list[ForeignKey] = field(default_factory=list)
+    missing_values: frozenset[str] = frozenset(DEFAULT_MISSING_VALUES)  # schema-wide
 
     @property
     def field_names(self) -> list[str]:
@@ -417,7 +418,7 @@ def compile_schema(schema: Any) -> tuple[CompiledSchema | None, list[tuple[str, 
     if not usable or not specs:
         return None, problems
 
-    compiled = CompiledSchema(fields=specs)
+    compiled = CompiledSchema(fields=specs, missing_values=schema_missing)
     if "primaryKey" in schema:
         key = as_names(schema["primaryKey"])
         unknown = [name for name in key or () if name not in names]
@@ -630,20 +631,22 @@ class _Context:
     findings: list[Finding]
 
     def add(self, rule_id: str, message: str, line: int | None = None, *, lines: tuple[int, ...] | None = None,
-            column: str | None = None, value: Any = None) -> None:
+            column: str | None = None, value: Any = None, position: int | None = None) -> None:
+        """One finding; `position` is the 0-based index of the blamed cell in its row."""
         rule = _RULES[rule_id]
         blamed = lines if lines is not None else ((line,) if line is not None else ())
+        number = position + 1 if position is not None else None
         self.findings.append(
-            Finding(rule.id, rule.severity, message, self.resource, self.path, line, blamed, column, value)
+            Finding(rule.id, rule.severity, message, self.resource, self.path, line, blamed, column, value, number)
         )
 
-    def add_cells(self, rule_id: str, column: str, cells: pd.Series, message: Callable[[Any], str]) -> None:
+    def add_cells(self, rule_id: str, column: str, position: int, cells: pd.Series,
+                  message: Callable[[Any], str]) -> None:
         """One finding per blamed cell: `cells` holds the raw text, indexed by line."""
         rule = _RULES[rule_id]
         for line, value in zip(cells.index.tolist(), cells.tolist()):
-            self.findings.append(
-                Finding(rule.id, rule.severity, message(value), self.resource, self.path, line, (line,), column, value)
-            )
+            self.findings.append(Finding(rule.id, rule.severity, message(value), self.resource, self.path, line,
+                                         (line,), column, value, position + 1))
 
 
 def check_table(name: str, path: str, raw_schema: dict[str, Any], schema: CompiledSchema, data: bytes) -> TableResult:
@@ -712,7 +715,7 @@ def _check_header(context: _Context, schema: CompiledSchema, labels: list[str]) 
         expected = names[position - 1] if position <= len(names) else None
         if expected is None:
             context.add("header_matches_schema", f"column {position} {show(label)} is not in the schema",
-                        HEADER_LINE, column=label or None, value=label)
+                        HEADER_LINE, column=label or None, value=label, position=position - 1)
         elif label != expected:
             if not label.strip():
                 reason = f"column {position} has no name; the schema expects {show(expected)} there"
@@ -725,7 +728,8 @@ def _check_header(context: _Context, schema: CompiledSchema, labels: list[str]) 
                           f"(the schema's order is: {', '.join(names)})")
             else:
                 reason = f"column {position} is {show(label)}, unknown to the schema, which expects {show(expected)} there"
-            context.add("header_matches_schema", reason, HEADER_LINE, column=expected, value=label)
+            context.add("header_matches_schema", reason, HEADER_LINE, column=expected, value=label,
+                        position=position - 1)
         seen.add(label)
     for expected in names[len(labels) :]:
         context.add("header_matches_schema",
@@ -748,7 +752,7 @@ def _check_rows(context: _Context, schema: CompiledSchema, records: Records, lab
     # A blank row has every cell missing (absent or a missing value), as frictionless counts it.
     blank = pd.Series(True, index=line_index)
     for position in range(available):
-        missing_values = (fields[position] if position < len(fields) else fields[0]).missing_values
+        missing_values = fields[position].missing_values if position < len(fields) else schema.missing_values
         blank &= (counts <= position) | data[position].isin(missing_values)
     for line in blank.index[blank.to_numpy()].tolist():
         context.add("row_is_not_blank", "the row is blank", line)
@@ -758,12 +762,12 @@ def _check_rows(context: _Context, schema: CompiledSchema, records: Records, lab
         for position in range(count, width):
             context.add("row_has_all_cells",
                         f"the row has {count} cells, the header {width}: no cell for column {show(names[position])}",
-                        line, column=names[position])
+                        line, column=names[position], position=position)
     for line, count in counts[(rows & (counts > width)).to_numpy()].items():
         extra = data.loc[line, list(range(width, count))].tolist()
         context.add("row_has_no_extra_cells",
                     f"the row has {count} cells, the header {width}: extra {', '.join(show(cell) for cell in extra)}",
-                    line, value=",".join(extra))
+                    line, value=",".join(extra), position=width)
 
     typed: dict[str, pd.Series] = {}
     primary = set(schema.primary_key)
@@ -772,7 +776,7 @@ def _check_rows(context: _Context, schema: CompiledSchema, records: Records, lab
             typed[spec.name] = _null_column(spec, line_index)
             continue
         present = rows & (counts > position)
-        typed[spec.name] = _check_column(context, spec, data[position], present, spec.name in primary)
+        typed[spec.name] = _check_column(context, spec, position, data[position], present, spec.name in primary)
 
     frame = pd.DataFrame(typed, index=line_index)
     _check_unique(context, schema, frame)
@@ -784,23 +788,25 @@ def _null_column(spec: FieldSpec, index: pd.Index) -> pd.Series:
     return pd.Series(index=index, dtype=DTYPES[spec.type])
 
 
-def _check_column(context: _Context, spec: FieldSpec, raw: pd.Series, present: pd.Series, in_primary_key: bool) -> pd.Series:
+def _check_column(context: _Context, spec: FieldSpec, position: int, raw: pd.Series, present: pd.Series,
+                  in_primary_key: bool) -> pd.Series:
     """Type one column and check its cell constraints; returns the typed column (invalid = null).
     Each distinct text is parsed once, so a column of years costs a few dozen parses."""
     missing = present & raw.isin(spec.missing_values)
     if spec.required or in_primary_key:
         why = "is required" if spec.required else "is part of the primary key"
-        context.add_cells("required_cell_present", spec.name, raw[missing.to_numpy()],
+        context.add_cells("required_cell_present", spec.name, position, raw[missing.to_numpy()],
                           lambda value: f"the cell is empty but column {show(spec.name)} {why}")
     values = raw[(present & ~missing).to_numpy()]
     parsed = {text: spec.parse(text) for text in pd.unique(values.to_numpy())}
     invalid_texts = [text for text, value in parsed.items() if value is None]
     if invalid_texts:
         invalid = values.isin(invalid_texts).to_numpy()
-        context.add_cells("cell_has_field_type", spec.name, values[invalid], lambda value: type_problem(spec, value))
+        context.add_cells("cell_has_field_type", spec.name, position, values[invalid],
+                          lambda value: type_problem(spec, value))
         values = values[~invalid]
     typed_values = _typed(spec, values, parsed)
-    _check_constraints(context, spec, values, typed_values)
+    _check_constraints(context, spec, position, values, typed_values)
     return typed_values.reindex(raw.index)
 
 
@@ -812,7 +818,8 @@ def _typed(spec: FieldSpec, values: pd.Series, parsed: dict[str, Any]) -> pd.Ser
     return values.map(parsed).astype(DTYPES[spec.type])
 
 
-def _check_constraints(context: _Context, spec: FieldSpec, texts: pd.Series, values: pd.Series) -> None:
+def _check_constraints(context: _Context, spec: FieldSpec, position: int, texts: pd.Series,
+                       values: pd.Series) -> None:
     """Constraints on the valid, non-missing cells: `texts` are their raw strings, `values` typed."""
     if values.empty:
         return
@@ -821,26 +828,26 @@ def _check_constraints(context: _Context, spec: FieldSpec, texts: pd.Series, val
         listed = ", ".join(_shown_constraint(value) for value in spec.enum)
         listed = listed if len(listed) <= 200 else listed[:199] + "…"
         outside = ~values.isin(allowed).to_numpy()
-        context.add_cells("value_in_enum", spec.name, texts[outside], lambda value: f"{show(value)} is not one of: {listed}")
+        context.add_cells("value_in_enum", spec.name, position, texts[outside], lambda value: f"{show(value)} is not one of: {listed}")
     if spec.pattern is not None:
         pattern = spec.pattern
         failing = [text for text in pd.unique(texts.to_numpy()) if not pattern.fullmatch(text)]
         if failing:
-            context.add_cells("value_matches_pattern", spec.name, texts[texts.isin(failing).to_numpy()],
+            context.add_cells("value_matches_pattern", spec.name, position, texts[texts.isin(failing).to_numpy()],
                               lambda value: f"{show(value)} does not match the pattern {pattern.pattern}")
     if spec.min_length is not None or spec.max_length is not None:
         lengths = texts.str.len().to_numpy()
         if spec.min_length is not None:
             shortest = spec.min_length
-            context.add_cells("value_length_within_bounds", spec.name, texts[lengths < shortest],
+            context.add_cells("value_length_within_bounds", spec.name, position, texts[lengths < shortest],
                               lambda value: f"{show(value)} has {len(value)} characters, fewer than minLength {shortest}")
         if spec.max_length is not None:
             longest = spec.max_length
-            context.add_cells("value_length_within_bounds", spec.name, texts[lengths > longest],
+            context.add_cells("value_length_within_bounds", spec.name, position, texts[lengths > longest],
                               lambda value: f"{show(value)} has {len(value)} characters, more than maxLength {longest}")
     for bound in spec.bounds:
         outside = _outside(spec, bound, texts, values)
-        context.add_cells("value_within_bounds", spec.name, texts[outside],
+        context.add_cells("value_within_bounds", spec.name, position, texts[outside],
                           lambda value, bound=bound: f"{show(value)} is {_BOUND_WORDS[bound.name]} {_shown_constraint(bound.declared)}")
 
 
@@ -908,7 +915,7 @@ def _check_unique(context: _Context, schema: CompiledSchema, frame: pd.DataFrame
             context.add("values_unique",
                         f"{show(_shown_constraint(value))} is already on line {first.loc[line]}; "
                         f"column {show(spec.name)} must be unique",
-                        line, column=spec.name, value=value)
+                        line, column=spec.name, value=value, position=schema.field_names.index(spec.name))
 
 
 def _check_primary_key(context: _Context, schema: CompiledSchema, frame: pd.DataFrame) -> None:
@@ -925,7 +932,7 @@ def _check_primary_key(context: _Context, schema: CompiledSchema, frame: pd.Data
         shown = ", ".join(_shown_constraint(_plain(value)) for value in keys.loc[line].tolist())
         context.add("primary_key_unique",
                     f"primary key ({', '.join(key)}) = ({shown}) is already on line {first.loc[line]}",
-                    line, column=key[0], value=shown)
+                    line, column=key[0], value=shown, position=schema.field_names.index(key[0]))
 
 
 def _first_lines(frame: pd.DataFrame) -> pd.Series:
@@ -983,5 +990,6 @@ def check_foreign_keys(name: str, path: str, schema: CompiledSchema, frames: dic
             else:
                 message = (f"({', '.join(key.fields)}) = ({shown}) is not in "
                            f"{target_name}.({', '.join(key.reference_fields)})")
-            context.add("foreign_key_resolves", message, line, column=key.fields[0], value=shown)
+            context.add("foreign_key_resolves", message, line, column=key.fields[0], value=shown,
+                        position=schema.field_names.index(key.fields[0]))
     return findings
