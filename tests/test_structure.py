@@ -419,3 +419,16 @@ def test_the_fast_path_is_taken_for_plain_csv():
     got = read_records(text.encode(), text)
     assert got.counts.tolist() == [2, 2, 0, 2] and got.lines.tolist() == [1, 2, 4, 5]
     assert isinstance(got.counts, np.ndarray) and got.unclosed_quote is None
+
+
+def test_a_huge_cell_in_a_file_only_the_csv_module_reads(mini):
+    # A stray quote sends the file to the csv module, whose default cell limit is 128 KiB.
+    import csv as csv_module_itself
+
+    limit = csv_module_itself.field_size_limit()
+    edit_rows(mini / "data/cities.csv", lambda rows: rows[1].__setitem__(4, "n" * 200_000))
+    path = mini / "data/cities.csv"
+    path.write_bytes(path.read_bytes().replace(b"Osh", b'O"sh'))
+    report = validate(mini, rules=False)
+    assert report.valid and load(mini).tables["cities"].frame.loc[2, "note"] == "n" * 200_000
+    assert csv_module_itself.field_size_limit() == limit

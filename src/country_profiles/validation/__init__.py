@@ -100,14 +100,11 @@ def load(package: str | Path) -> "LoadedPackage":
 def _run_rules(package: "LoadedPackage") -> tuple[list["Finding"], tuple["Rule", ...]]:
     """Run the Pandera rules of validation/rules/. An exception there is a bug: it becomes a
     finding (so the structural findings are still reported) unless COUNTRY_PROFILES_DEBUG is set."""
-    from country_profiles.validation import rules as rules_module
+    from country_profiles.validation import rules as rules_module  # imports pandera: only when rules run
 
-    run_rules = getattr(rules_module, "run_rules", None)
-    catalogue = tuple(getattr(rules_module, "RULES", ()))
-    if run_rules is None:  # the rules module is still being written: structure checks only
-        return [], catalogue
+    catalogue = tuple(rules_module.RULES)
     try:
-        return list(run_rules(package)), catalogue
+        return list(rules_module.run_rules(package)), catalogue
     except Exception as exc:
         if os.environ.get("COUNTRY_PROFILES_DEBUG"):
             raise

@@ -550,22 +550,37 @@ def _read_with_pandas(data: bytes, counts: np.ndarray) -> pd.DataFrame | None:
     return frame if len(frame) == counts.size else None
 
 
+class CsvError(Exception):
+    """The csv module could not read the file either; `line` is where it stopped."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
 def _read_with_csv_module(text: str) -> Records:
     """The slow path for files whose quoting the numpy scan cannot follow: Python's csv module,
-    which is also what frictionless reads with. Raises csv.Error when it cannot either."""
+    which is also what frictionless reads with. Raises CsvError when it cannot either."""
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[list[str]] = []
     lines: list[int] = []
     next_line = 1
-    for row in reader:
-        rows.append(row)
-        lines.append(next_line)
-        next_line = reader.line_num + 1
+    limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # pandas has no cell limit
+    try:
+        for row in reader:
+            rows.append(row)
+            lines.append(next_line)
+            next_line = reader.line_num + 1
+        unclosed = _unclosed_quote(text, lines)
+    except csv.Error as exc:
+        raise CsvError(str(exc), next_line) from exc
+    finally:
+        csv.field_size_limit(limit)
     counts = np.array([len(row) for row in rows], dtype=np.int64)
     width = max([1, *counts.tolist()])
     padded = [row + [""] * (width - len(row)) for row in rows]
     frame = pd.DataFrame(padded, columns=range(width), dtype="str")
-    return Records(frame, counts, np.array(lines, dtype=np.int64), _unclosed_quote(text, lines))
+    return Records(frame, counts, np.array(lines, dtype=np.int64), unclosed)
 
 
 def _unclosed_quote(text: str, lines: list[int]) -> int | None:
@@ -598,7 +613,7 @@ def line_starts(data: bytes) -> np.ndarray:
 
 
 def read_records(data: bytes, text: str | None = None) -> Records:
-    """Parse CSV bytes (UTF-8, no BOM) into string cells. Raises csv.Error when no parser can."""
+    """Parse CSV bytes (UTF-8, no BOM) into string cells. Raises CsvError when no parser can."""
     scanned = _scan(data)
     if scanned is not None:
         counts, lines = scanned
@@ -679,8 +694,8 @@ def check_table(name: str, path: str, raw_schema: dict[str, Any], schema: Compil
         data = text.encode("utf-8")
     try:
         records = read_records(data, text)
-    except csv.Error as exc:
-        context.add("csv_is_well_formed", f"the file cannot be read as CSV: {exc}")
+    except CsvError as exc:
+        context.add("csv_is_well_formed", f"the file cannot be read as CSV from line {exc.line}: {exc}", exc.line)
         return result
     if records.unclosed_quote is not None:
         context.add(
