@@ -21,6 +21,7 @@ COMMANDS = {
     "show": ("country_profiles.show", "print a country's profile"),
     "export": ("country_profiles.export", "export the package as JSON, SQLite or Parquet"),
     "dictionary": ("country_profiles.dictionary", "print or write the data dictionary (docs/data-dictionary.md)"),
+    "site": ("country_profiles.site.cli", "build the static site of country profiles"),
 }
 
 EXIT_USAGE = 2
