@@ -760,25 +760,28 @@ def _check_rows(context: _Context, schema: CompiledSchema, records: Records, lab
     width = len(labels) if labels else len(fields)
     line_index = pd.Index(records.lines[1:], name="line")
     data = records.cells.iloc[1:].set_axis(line_index, axis=0)
-    counts = pd.Series(records.counts[1:], index=line_index)
+    counts = records.counts[1:]
     names = [fields[i].name if i < len(fields) else labels[i] for i in range(width)]
     available = min(width, data.shape[1])
 
-    # A blank row has every cell missing (absent or a missing value), as frictionless counts it.
-    blank = pd.Series(True, index=line_index)
+    # Per column: which cells hold a missing value. A blank row has every cell missing (absent
+    # or a missing value), as frictionless counts it.
+    missing: list[np.ndarray] = []
+    blank = np.ones(len(counts), dtype=bool)
     for position in range(available):
         missing_values = fields[position].missing_values if position < len(fields) else schema.missing_values
-        blank &= (counts <= position) | data[position].isin(missing_values)
-    for line in blank.index[blank.to_numpy()].tolist():
+        missing.append(data[position].isin(missing_values).to_numpy(dtype=bool))
+        blank &= (counts <= position) | missing[position]
+    for line in line_index[blank].tolist():
         context.add("row_is_not_blank", "the row is blank", line)
     rows = ~blank
 
-    for line, count in counts[(rows & (counts < width)).to_numpy()].items():
+    for line, count in zip(line_index[rows & (counts < width)].tolist(), counts[rows & (counts < width)].tolist()):
         for position in range(count, width):
             context.add("row_has_all_cells",
                         f"the row has {count} cells, the header {width}: no cell for column {show(names[position])}",
                         line, column=names[position], position=position)
-    for line, count in counts[(rows & (counts > width)).to_numpy()].items():
+    for line, count in zip(line_index[rows & (counts > width)].tolist(), counts[rows & (counts > width)].tolist()):
         extra = data.loc[line, list(range(width, count))].tolist()
         context.add("row_has_no_extra_cells",
                     f"the row has {count} cells, the header {width}: extra {', '.join(show(cell) for cell in extra)}",
@@ -791,28 +794,30 @@ def _check_rows(context: _Context, schema: CompiledSchema, records: Records, lab
             typed[spec.name] = _null_column(spec, line_index)
             continue
         present = rows & (counts > position)
-        typed[spec.name] = _check_column(context, spec, position, data[position], present, spec.name in primary)
+        typed[spec.name] = _check_column(context, spec, position, data[position], present, missing[position],
+                                         spec.name in primary)
 
     frame = pd.DataFrame(typed, index=line_index)
     _check_unique(context, schema, frame)
     _check_primary_key(context, schema, frame)
-    return frame.loc[rows.to_numpy()]
+    return frame if rows.all() else frame.loc[rows]
 
 
 def _null_column(spec: FieldSpec, index: pd.Index) -> pd.Series:
     return pd.Series(index=index, dtype=DTYPES[spec.type])
 
 
-def _check_column(context: _Context, spec: FieldSpec, position: int, raw: pd.Series, present: pd.Series,
-                  in_primary_key: bool) -> pd.Series:
+def _check_column(context: _Context, spec: FieldSpec, position: int, raw: pd.Series, present: np.ndarray,
+                  missing: np.ndarray, in_primary_key: bool) -> pd.Series:
     """Type one column and check its cell constraints; returns the typed column (invalid = null).
     Each distinct text is parsed once, so a column of years costs a few dozen parses."""
-    missing = present & raw.isin(spec.missing_values)
-    if spec.required or in_primary_key:
+    missing = present & missing
+    if (spec.required or in_primary_key) and missing.any():
         why = "is required" if spec.required else "is part of the primary key"
-        context.add_cells("required_cell_present", spec.name, position, raw[missing.to_numpy()],
+        context.add_cells("required_cell_present", spec.name, position, raw[missing],
                           lambda value: f"the cell is empty but column {show(spec.name)} {why}")
-    values = raw[(present & ~missing).to_numpy()]
+    keep = present & ~missing
+    values = raw if keep.all() else raw[keep]
     parsed = {text: spec.parse(text) for text in pd.unique(values.to_numpy())}
     invalid_texts = [text for text, value in parsed.items() if value is None]
     if invalid_texts:
@@ -822,14 +827,16 @@ def _check_column(context: _Context, spec: FieldSpec, position: int, raw: pd.Ser
         values = values[~invalid]
     typed_values = _typed(spec, values, parsed)
     _check_constraints(context, spec, position, values, typed_values)
-    return typed_values.reindex(raw.index)
+    return typed_values if len(typed_values) == len(raw) else typed_values.reindex(raw.index)
 
 
 def _typed(spec: FieldSpec, values: pd.Series, parsed: dict[str, Any]) -> pd.Series:
+    """The valid texts of a column in their field's dtype (see model.Table)."""
     if spec.type == "string":
-        return values.astype("str")
+        return values if values.dtype == "str" else values.astype("str")
     if spec.type == "date":
         return pd.to_datetime(values, format="%Y-%m-%d").astype("datetime64[ns]")
+    # Numbers as Python's float() reads them (correctly rounded), which the bound checks rely on.
     return values.map(parsed).astype(DTYPES[spec.type])
 
 
