@@ -364,3 +364,15 @@ def test_validation_writes_nothing_even_into_a_read_only_package(mini):
     assert not report.valid
     assert snapshot(mini) == before
     assert sorted(os.listdir(mini)) == ["data", "datapackage.json", "schemas"]
+
+
+def test_a_schema_file_shared_by_two_resources_is_reported_once(mini):
+    def share(document):
+        resource(document, "cities")["schema"] = "schemas/lands.schema.json"
+
+    edit_json(mini / DESCRIPTOR, share)
+    edit_json(mini / "schemas/lands.schema.json", lambda schema: schema["fields"][4].__setitem__("units", "km2"))
+    report = validate(mini, rules=False)
+    assert len(findings_of(report, "table_schema_is_valid")) == 1
+    # cities is now checked against the lands schema: its header does not match
+    assert any(finding.path == "data/cities.csv" for finding in findings_of(report, "header_matches_schema"))

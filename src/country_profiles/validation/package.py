@@ -130,6 +130,7 @@ class PackageCheck:
     descriptor: dict[str, Any] | None
     resources: list[ResourceSpec] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    schema_files: dict[str, ResourceSpec] = field(default_factory=dict)  # checked once, however many use it
 
 
 def check_package(descriptor_path: Path) -> PackageCheck:
@@ -183,11 +184,17 @@ def _check_resource(check: PackageCheck, resource: dict[str, Any], index: int, n
     if isinstance(declared, str):
         spec.file = _openable(check, declared, "resource path", name, descriptor_name, locate(("resources", index, "path")))
     raw = resource.get("schema")
+    if isinstance(raw, str) and _normal(raw) in check.schema_files:
+        shared = check.schema_files[_normal(raw)]
+        spec.schema_source, spec.schema_locate = shared.schema_source, shared.schema_locate
+        spec.raw_schema, spec.schema = shared.raw_schema, shared.schema
+        return spec
     if isinstance(raw, str):
         schema_file = _openable(check, raw, "schema path", name, descriptor_name, locate(("resources", index, "schema")))
         if schema_file is None:
             return spec
         spec.schema_source = _normal(raw)
+        check.schema_files[spec.schema_source] = spec
         try:
             data = schema_file.read_bytes()
         except OSError as exc:
