@@ -71,6 +71,14 @@ def diff(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON, default=False)
+def site(session: nox.Session) -> None:
+    """Build the static site of country profiles into site-build/ (or the folder given: nox -s site -- OUT)."""
+    session.install("-e", ".")
+    out = session.posargs[0] if session.posargs else "site-build"
+    session.run("country-profiles", "site", out, *session.posargs[1:])
+
+
+@nox.session(python=PYTHON, default=False)
 def dictionary(session: nox.Session) -> None:
     """Regenerate the data dictionary docs/data-dictionary.md."""
     session.install("-e", ".")
