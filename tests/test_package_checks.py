@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, edit_json, findings_of
+from conftest import REPO, edit_json, findings_of, set_cell
 from country_profiles.validation import validate
 from country_profiles.validation.package import PACKAGE_RULES, PackageNotFound, locate_descriptor, path_problem
 
@@ -378,3 +378,15 @@ def test_a_schema_file_shared_by_two_resources_is_reported_once(mini):
     # cities is now checked against the lands schema: its header does not match, and city_facts'
     # key into cities names fields the lands schema does not have
     assert any(finding.path == "data/cities.csv" for finding in findings_of(report, "header_matches_schema"))
+
+
+def test_an_unknown_field_type_does_not_stop_the_other_checks(mini):
+    edit_json(mini / "schemas/cities.schema.json", lambda schema: schema["fields"][2].__setitem__("type", "year"))
+    edit_json(mini / "schemas/cities.schema.json",
+              lambda schema: schema["foreignKeys"][0]["reference"].__setitem__("resource", "countries"))
+    set_cell(mini / "data/cities.csv", 2, "city", "")
+    report = validate(mini, rules=False)
+    messages = [finding.message for finding in findings_of(report, "table_schema_is_valid")]
+    assert any("'year' is not one of" in message for message in messages)
+    assert any("'countries', which the package does not declare" in message for message in messages)
+    assert [(f.path, f.line) for f in findings_of(report, "required_cell_present")] == [("data/cities.csv", 2)]

@@ -336,9 +336,10 @@ def compile_field(raw: Any, schema_missing: frozenset[str]) -> tuple[FieldSpec |
     problems: list[tuple[str, str]] = []
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
         return None, problems  # the meta-schema reports it
+    # A type the validator does not know (the meta-schema reports it) is read as string, so
+    # that the rest of the table is still checked in the same run.
     type_ = raw.get("type", "string")
-    if type_ not in TYPES:
-        return None, problems
+    type_ = type_ if type_ in TYPES else "string"
     spec = FieldSpec(name=raw["name"], type=type_)
     fmt = raw.get("format", "default")
     spec.format = fmt if fmt in ("default", "uri") and type_ == "string" else "default"
@@ -994,7 +995,8 @@ def check_foreign_keys(name: str, path: str, schema: CompiledSchema, frames: dic
         described = f"({', '.join(key.fields)}) -> {target_name}.({', '.join(key.reference_fields)})"
         target = frames.get(target_name)
         if target is None:
-            context.add("foreign_key_resolves", f"foreign key {described} was not checked: {target_name} could not be read",
+            context.add("foreign_key_resolves",
+                        f"foreign key {described} was not checked: {target_name} was not read (see its own finding)",
                         column=key.fields[0])
             continue
         values = source[list(key.fields)]
