@@ -341,7 +341,15 @@ def test_index_loads_offline_and_sorts_and_filters(tab, base_url):
     assert check_links(tab.evaluate(LINKS), base_url) >= len(countries)
 
 
-def test_country_page_loads_offline_with_accessible_charts_and_working_links(tab, base_url):
+@pytest.fixture()
+def wide_tab(browser):
+    opened = Tab(browser, width=1000, height=1150)  # the README's screenshot: header, figures, first charts
+    yield opened
+    opened.close()
+
+
+def test_country_page_loads_offline_with_accessible_charts_and_working_links(wide_tab, base_url):
+    tab = wide_tab
     tab.open(f"{base_url}countries/{COUNTRY}.html")
     assert_clean(tab, base_url)
     charts = tab.evaluate("""Array.from(document.querySelectorAll('svg.chart'), svg => ({

@@ -132,7 +132,7 @@ def line_chart(chart_id: str, title: str, points: Sequence[Point], *, unit: str,
     height, left, right, top, bottom = 220, 46, 14, 26, 42
     years = [p.year for p in points]
     values = [v for p in points for v in (p.value, p.value_max) if v is not None]
-    x_ticks = nice_ticks(min(years), max(years), 6, integer=True)
+    x_ticks = nice_ticks(min(years), max(years), 8, integer=True)
     x_ticks = [t for t in x_ticks if min(years) <= t <= max(years)] or [min(years), max(years)]
     y_ticks = nice_ticks(min(values), max(values), 4)
     low = min(values)
