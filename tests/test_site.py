@@ -29,7 +29,8 @@ from conftest import real_data_ready
 # --- a small package, by hand --------------------------------------------------------------------
 
 TABLES = {
-    "countries": """iso3,iso2,gec,name,region,independent,area_km2,land_area_km2,water_area_km2,coastline_km,landlocked,land_boundaries_km,source_id
+    "countries": """iso3,iso2,gec,name,region,independent,area_km2,land_area_km2,water_area_km2,coastline_km,\
+landlocked,land_boundaries_km,source_id
 KAZ,KZ,KZ,Kazakhstan,Central Asia,true,2724900,2699700,25200,0,true,1212,atlas-a
 KGZ,KG,KG,Kyrgyzstan,Central Asia,true,199951,191801,8150,0,true,2196,atlas-a
 NRU,NR,NR,Nauru,Australia and Oceania,true,21,21,0,30,false,0,atlas-a
@@ -93,8 +94,8 @@ TJK,CSTO,observer,1993,2001,then a member,atlas-a,
 TJK,UN,member,1992,,,atlas-a,
 """,
     "sources": """id,title,publisher,url,published,accessed,license,note
-atlas-a,"An atlas, edition A",Atlas Office,https://atlas.example.org/a,2024-02-15,2026-01-10,Public domain,hand-written test fixture
-atlas-b,"An atlas, edition B",Atlas Office,https://atlas.example.org/b,2025-04-17,2026-01-10,Public domain,hand-written test fixture
+atlas-a,"An atlas, edition A",Atlas Office,https://atlas.example.org/a,2024-02-15,2026-01-10,Public domain,fixture
+atlas-b,"An atlas, edition B",Atlas Office,https://atlas.example.org/b,2025-04-17,2026-01-10,Public domain,fixture
 news-2023,A news article,A newspaper,,2023-10-04,2026-01-10,All rights reserved,hand-written test fixture
 """,
 }
@@ -193,7 +194,8 @@ def internal_links(page: Path, tree: Node) -> list[tuple[str, Path, str]]:
     """(href, target file, fragment) for every link that stays inside the site."""
     links = []
     for node in tree.iter():
-        href = node.attrs.get("href") if node.tag in ("a", "link") else node.attrs.get("src") if node.tag == "script" else None
+        href = {"a": "href", "link": "href", "script": "src"}.get(node.tag)
+        href = node.attrs.get(href) if href else None
         if href is None or urlsplit(href).scheme in ("http", "https", "mailto", "data"):
             continue
         path, _, fragment = href.partition("#")
@@ -229,7 +231,7 @@ def test_every_page_is_well_formed_and_every_internal_link_resolves(site):
             checked += 1
             if not target.is_file():
                 broken.append(f"{page.name}: {href} -> no file")
-            elif fragment and fragment not in ids.get(target, parse(target).ids() if target.suffix == ".html" else set()):
+            elif fragment and fragment not in (ids.get(target) or parse(target).ids()):
                 broken.append(f"{page.name}: {href} -> no id {fragment!r}")
     assert broken == []
     assert checked > 50

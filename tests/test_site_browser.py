@@ -216,7 +216,8 @@ class Tab:
         return path
 
     def close(self) -> None:
-        self.browser.send("Target.closeTarget", {"targetId": self.send("Target.getTargetInfo")["targetInfo"]["targetId"]})
+        target = self.send("Target.getTargetInfo")["targetInfo"]["targetId"]
+        self.browser.send("Target.closeTarget", {"targetId": target})
 
 
 # --- fixtures ----------------------------------------------------------------------------------------
@@ -325,7 +326,8 @@ def test_index_loads_offline_and_sorts_and_filters(tab, base_url):
 
     tab.evaluate("""(() => { const box = document.getElementById('filter-text');
         box.value = 'kyrgyz'; box.dispatchEvent(new Event('input')); })()""")
-    shown = tab.evaluate("Array.from(document.querySelectorAll('#countries tbody tr:not([hidden]) th'), th => th.textContent)")
+    shown = tab.evaluate("Array.from(document.querySelectorAll('#countries tbody tr:not([hidden]) th'), "
+                         "th => th.textContent)")
     assert shown == ["Kyrgyzstan"]
     tab.evaluate("""(() => { const box = document.getElementById('filter-text');
         box.value = ''; box.dispatchEvent(new Event('input')); })()""")
@@ -354,7 +356,8 @@ def test_country_page_loads_offline_with_accessible_charts_and_working_links(wid
     assert_clean(tab, base_url)
     charts = tab.evaluate("""Array.from(document.querySelectorAll('svg.chart'), svg => ({
         role: svg.getAttribute('role'),
-        name: svg.getAttribute('aria-labelledby').split(' ').map(id => document.getElementById(id)?.textContent).join(' | '),
+        name: svg.getAttribute('aria-labelledby').split(' ')
+            .map(id => document.getElementById(id)?.textContent).join(' | '),
         width: svg.getBoundingClientRect().width }))""")
     assert len(charts) >= 3
     for chart in charts:

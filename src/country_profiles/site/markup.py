@@ -89,5 +89,6 @@ def page(*, title: str, body: str, root: str, description: str, package: str, cu
         mark = ' aria-current="page"' if href == current else ""
         nav.append(f'<a href="{root}{href}"{mark}>{label}</a>')
     return _template("page.html").substitute(
-        title=esc(title), description=esc(description), root=root, package=f"<code>{esc(package)}</code>", nav="\n      ".join(nav), body=body,
+        title=esc(title), description=esc(description), root=root, package=f"<code>{esc(package)}</code>",
+        nav="\n      ".join(nav), body=body,
     )

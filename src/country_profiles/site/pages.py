@@ -28,7 +28,7 @@ def country_href(iso3: str, root: str) -> str:
 def num(table: str, key: list[Any], field: str, value: Any, *, year: bool = False) -> str:
     """A number from a table cell, tied to the cell by its attributes."""
     if value is None:
-        return '<span class="missing" title="no value in the table">–</span>'
+        return _missing()
     shown = str(int(value)) if year else fmt_number(value)
     return f'<data value="{float(value)!r}"{data_attrs(table, key, field)}>{shown}</data>'
 
@@ -57,20 +57,20 @@ class Citations:
             details = ", ".join(esc(part) for part in (row.get("publisher"), row.get("published")) if part)
             link = (f'<br><a class="external" href="{esc(url)}" rel="noopener noreferrer">{esc(url)}</a>'
                     if url else "")
-            license_ = f'<br><span class="muted">Licence: {esc(row["license"])}</span>' if row.get("license") else ""
-            note = f'<br><span class="muted">{esc(row["note"])}</span>' if row.get("note") else ""
+            extra = "".join(f'<br><span class="muted">{label}{esc(row[name])}</span>'
+                            for name, label in (("license", "Licence: "), ("note", "")) if row.get(name))
+            title = esc(row.get("title") or source_id)
             items.append(
-                f'<li id="source-{esc(source_id)}" value="{number}"><strong>{esc(row.get("title") or source_id)}</strong>'
-                f'{" (" + details + ")" if details else ""} <code>{esc(source_id)}</code>{link}{license_}{note}</li>'
+                f'<li id="source-{esc(source_id)}" value="{number}"><strong>{title}</strong>'
+                f'{" (" + details + ")" if details else ""} <code>{esc(source_id)}</code>{link}{extra}</li>'
             )
-        return ('<section id="sources" aria-labelledby="sources-h"><h2 id="sources-h">Sources</h2>'
-                f'<ol class="sources">{"".join(items)}</ol></section>')
+        return _section("sources", "Sources", f'<ol class="sources">{"".join(items)}</ol>')
 
 
-def _table(caption: str, head: Iterable[str], body_rows: Iterable[str], *, cls: str = "") -> str:
+def _table(caption: str, head: Iterable[str], body_rows: Iterable[str], *, cls: str | None = None,
+           id_: str | None = None) -> str:
     header = "".join(f'<th scope="col">{h}</th>' for h in head)
-    class_attr = f' class="{cls}"' if cls else ""
-    return (f'<div class="table-wrap"><table{class_attr}><caption>{caption}</caption>'
+    return (f'<div class="table-wrap"><table{attrs(class_=cls, id=id_)}><caption>{caption}</caption>'
             f'<thead><tr>{header}</tr></thead><tbody>{"".join(body_rows)}</tbody></table></div>')
 
 
@@ -92,12 +92,13 @@ def index_page(data: SiteData) -> str:
         pop_cell = (num("demographics", [iso3, "population", population["year"]], "value", population["value"])
                     + f' <span class="muted">({population["year"]})</span>' if population else _missing())
         search = " ".join((country["name"], iso3, country["iso2"])).lower()
+        area = num("countries", [iso3], "area_km2", country["area_km2"])
         rows.append(
             f'<tr{attrs(data_search=search, data_region=country["region"])}>'
             f'<th scope="row"><a href="{country_href(iso3, "")}">{esc(country["name"])}</a></th>'
-            f"<td><code>{iso3}</code></td><td class=\"region\">{esc(country['region'])}</td>"
+            f'<td><code>{iso3}</code></td><td class="region">{esc(country["region"])}</td>'
             f'<td class="num"{_sort(population and population["value"])}>{pop_cell}</td>'
-            f'<td class="num"{_sort(country["area_km2"])}>{num("countries", [iso3], "area_km2", country["area_km2"])}</td>'
+            f'<td class="num"{_sort(country["area_km2"])}>{area}</td>'
             f'<td class="num"{_sort(len(profile["borders"]))}>{len(profile["borders"])}</td>'
             f'<td class="num"{_sort(len(current))}>{len(current)}</td>'
             f'<td class="num"{_sort(warnings)}>{warnings or ""}</td></tr>'
@@ -122,8 +123,8 @@ def index_page(data: SiteData) -> str:
       <output id="filter-count" aria-live="polite">{total} of {total} shown</output>
     </form>
     {_table("Countries and areas, by name. Population: latest year; memberships: current ones; "
-            "warnings: findings of the validator on the country's rows.", head, rows, cls="sortable")}
-    """.replace('<table class="sortable">', '<table class="sortable" id="countries">')
+            "warnings: findings of the validator on the country's rows.", head, rows, cls="sortable", id_="countries")}
+    """
     return page(title="Countries", body=body, root="", current="index.html", package=data.package,
                 description=f"Country profiles of {total} countries and areas")
 
@@ -161,10 +162,11 @@ def country_page(data: SiteData, iso3: str) -> str:
         for anchor, label in _toc_entries("".join(sections) + sources)
     )
     status = "independent state" if country["independent"] else "dependency or area of special sovereignty"
+    name, region = esc(country["name"]), esc(country["region"])
     body = f"""
-    <nav class="breadcrumb" aria-label="Breadcrumb"><a href="../index.html">All countries</a> › {esc(country["name"])}</nav>
-    <h1>{esc(country["name"])}</h1>
-    <p class="lead"><code>{iso3}</code> · <code>{esc(country["iso2"])}</code> · {esc(country["region"])} · {status}</p>
+    <nav class="breadcrumb" aria-label="Breadcrumb"><a href="../index.html">All countries</a> › {name}</nav>
+    <h1>{name}</h1>
+    <p class="lead"><code>{iso3}</code> · <code>{esc(country["iso2"])}</code> · {region} · {status}</p>
     <nav class="toc" aria-label="On this page"><ul>{toc}</ul></nav>
     {"".join(sections)}
     {sources}
@@ -182,6 +184,13 @@ TOC = (("glance", "At a glance"), ("geography", "Geography"), ("age", "Age struc
 
 def _toc_entries(html_text: str) -> list[tuple[str, str]]:
     return [(anchor, label) for anchor, label in TOC if f'<section id="{anchor}"' in html_text]
+
+
+def _section(anchor: str, title: str, content: str, *, hide_title: bool = False) -> str:
+    """A titled section of a country page; its id is what the table of contents links to."""
+    hidden = ' class="visually-hidden"' if hide_title else ""
+    return (f'<section id="{anchor}" aria-labelledby="{anchor}-h"><h2 id="{anchor}-h"{hidden}>{title}</h2>'
+            f"{content}</section>")
 
 
 def _side_by_side(*sections: str) -> str:
@@ -205,8 +214,7 @@ def _glance(data: SiteData, profile: dict[str, Any], cite: Citations) -> str:
     cards.append(_card("Land borders", str(len(profile["borders"])), "neighbours", ""))
     current = sum(1 for m in profile["memberships"] if m["until"] is None)
     cards.append(_card("Memberships", str(current), "organizations", ""))
-    return (f'<section id="glance" aria-labelledby="glance-h"><h2 id="glance-h" class="visually-hidden">At a glance</h2>'
-            f'<ul class="cards">{"".join(cards)}</ul></section>')
+    return _section("glance", "At a glance", f'<ul class="cards">{"".join(cards)}</ul>', hide_title=True)
 
 
 def _card(label: str, value: str, unit: str, refs: str) -> str:
@@ -232,8 +240,8 @@ def _geography(country: dict[str, Any], cite: Citations) -> str:
              for name, label, unit in fields]
     landlocked = {True: "yes", False: "no", None: "–"}[country["landlocked"]]
     items.append(f"<div><dt>Landlocked</dt><dd>{landlocked}</dd></div>")
-    return (f'<section id="geography" aria-labelledby="geography-h"><h2 id="geography-h">Geography</h2>'
-            f'<dl class="facts">{"".join(items)}</dl><p class="muted">Source: {cite.ref(country["source_id"])}</p></section>')
+    source = f'<p class="muted">Source: {cite.ref(country["source_id"])}</p>'
+    return _section("geography", "Geography", f'<dl class="facts">{"".join(items)}</dl>{source}')
 
 
 def _series_indicators(data: SiteData, iso3: str) -> list[str]:
@@ -275,9 +283,9 @@ def _series_section(data: SiteData, iso3: str, name: str, cite: Citations) -> st
         )
     if not figures:
         return ""
-    return (f'<section id="series" aria-labelledby="series-h"><h2 id="series-h">Over time</h2>'
-            f'<p class="muted">Every indicator with values for two or more years. A range is drawn as a bar, '
-            f'the line passes through its middle.</p><div class="chart-grid">{"".join(figures)}</div></section>')
+    return _section("series", "Over time",
+                    '<p class="muted">Every indicator with values for two or more years. A range is drawn as a bar, '
+                    f'the line passes through its middle.</p><div class="chart-grid">{"".join(figures)}</div>')
 
 
 def _age_section(data: SiteData, iso3: str, name: str, cite: Citations) -> str:
@@ -298,12 +306,12 @@ def _age_section(data: SiteData, iso3: str, name: str, cite: Citations) -> str:
         f'<td>{cite.ref(r["source_id"])}</td><td>{_note(r["note"])}</td></tr>'
         for r in sorted(rows, key=lambda r: (-r["year"], order.get(r["age_band"], 99)))
     ]
-    return (f'<section id="age" aria-labelledby="age-h"><h2 id="age-h">Age structure</h2>'
-            f'<figure class="chart-figure">{svg}<figcaption class="muted">Share of the population in each age band, '
-            f'one bar per year with data.</figcaption></figure>'
-            f'<details><summary>Values and sources</summary>'
-            + _table("Age structure by year", ["Year", "Age band", "Share", "Source", "Note"], table_rows)
-            + "</details></section>")
+    return _section("age", "Age structure",
+                    f'<figure class="chart-figure">{svg}<figcaption class="muted">Share of the population in each '
+                    "age band, one bar per year with data.</figcaption></figure>"
+                    "<details><summary>Values and sources</summary>"
+                    + _table("Age structure by year", ["Year", "Age band", "Share", "Source", "Note"], table_rows)
+                    + "</details>")
 
 
 def _ethnic_section(data: SiteData, iso3: str, name: str, cite: Citations) -> str:
@@ -314,7 +322,8 @@ def _ethnic_section(data: SiteData, iso3: str, name: str, cite: Citations) -> st
     latest = sorted((r for r in rows if r["year"] == latest_year), key=lambda r: (-r["percent"], r["group"]))
     bars = [charts.Bar(r["group"], r["percent"], r["percent_max"]) for r in latest]
     svg = charts.bar_chart("chart-ethnic", f"Ethnic groups of {name}, {latest_year}", bars,
-                           axis_label="Share of the population (%)", subject=f"Ethnic groups of {name} in {latest_year}")
+                           axis_label="Share of the population (%)",
+                           subject=f"Ethnic groups of {name} in {latest_year}")
     total = sum(r["percent"] for r in latest)
     table_rows = []
     for r in sorted(rows, key=lambda r: (-r["year"], -r["percent"], r["group"])):
@@ -322,15 +331,17 @@ def _ethnic_section(data: SiteData, iso3: str, name: str, cite: Citations) -> st
         share = num("ethnic_groups", key, "percent", r["percent"])
         if r["percent_max"] is not None:
             share += "–" + num("ethnic_groups", key, "percent_max", r["percent_max"])
-        table_rows.append(f'<tr><th scope="row">{r["year"]}</th><td>{esc(r["group"])}</td><td class="num">{share}%</td>'
-                          f'<td>{cite.ref(r["source_id"])}</td><td>{_note(r["note"])}</td></tr>')
+        table_rows.append(f'<tr><th scope="row">{r["year"]}</th><td>{esc(r["group"])}</td>'
+                          f'<td class="num">{share}%</td><td>{cite.ref(r["source_id"])}</td>'
+                          f"<td>{_note(r['note'])}</td></tr>")
     years = sorted({r["year"] for r in rows}, reverse=True)
-    return (f'<section id="ethnic" aria-labelledby="ethnic-h"><h2 id="ethnic-h">Ethnic groups</h2>'
-            f'<figure class="chart-figure">{svg}<figcaption class="muted">{latest_year}, largest group first; '
-            f'the shares add up to {fmt_number(round(total, 2))}%. {cite.ref(*(r["source_id"] for r in latest))}'
-            f'</figcaption></figure><details><summary>Values and sources ({", ".join(map(str, years))})</summary>'
-            + _table("Ethnic groups by year", ["Year", "Group", "Share", "Source", "Note"], table_rows)
-            + "</details></section>")
+    return _section("ethnic", "Ethnic groups",
+                    f'<figure class="chart-figure">{svg}<figcaption class="muted">{latest_year}, largest group first; '
+                    f"the shares add up to {fmt_number(round(total, 2))}%. "
+                    f'{cite.ref(*(r["source_id"] for r in latest))}</figcaption></figure>'
+                    f'<details><summary>Values and sources ({", ".join(map(str, years))})</summary>'
+                    + _table("Ethnic groups by year", ["Year", "Group", "Share", "Source", "Note"], table_rows)
+                    + "</details>")
 
 
 def _indicator_section(data: SiteData, profile: dict[str, Any], table: str, cite: Citations) -> str:
@@ -350,43 +361,35 @@ def _indicator_section(data: SiteData, profile: dict[str, Any], table: str, cite
             f'<td>{entry["year"]}</td><td>{cite.ref(entry["source_id"])}</td><td>{_note(entry["note"])}</td></tr>'
         )
     title = SECTION_TITLES[table]
-    return (f'<section id="{table}" aria-labelledby="{table}-h"><h2 id="{table}-h">{title}</h2>'
-            + _table(f"{title}: the latest value of each indicator", ["Indicator", "Value", "Unit", "Year", "Source", "Note"],
-                     rows, cls="figures")
-            + "</section>")
+    head = ["Indicator", "Value", "Unit", "Year", "Source", "Note"]
+    return _section(table, title, _table(f"{title}: the latest value of each indicator", head, rows, cls="figures"))
 
 
 def _borders_section(profile: dict[str, Any], cite: Citations) -> str:
     iso3 = profile["country"]["iso3"]
     borders = profile["borders"]
     if not borders:
-        return ('<section id="borders" aria-labelledby="borders-h"><h2 id="borders-h">Borders</h2>'
-                "<p>No land borders are recorded.</p></section>")
+        return _section("borders", "Borders", "<p>No land borders are recorded.</p>")
     rows = []
     for border in sorted(borders, key=lambda b: -(b["length_km"] or 0)):
-        name = border["name"] or border["neighbor"]
+        code = border["neighbor"]
+        # the profile names a neighbour only when it is a row of countries, i.e. has a page
+        neighbour = f'<a href="{code}.html">{esc(border["name"])}</a>' if border["name"] else ""
         rows.append(
-            f'<tr><th scope="row"><a href="{border["neighbor"]}.html">{esc(name)}</a> <code>{border["neighbor"]}</code></th>'
+            f'<tr><th scope="row">{neighbour} <code>{code}</code></th>'
             f'<td class="num">{num("borders", [iso3, border["neighbor"]], "length_km", border["length_km"])}</td>'
             f'<td>{cite.ref(border["source_id"])}</td><td>{_note(border["note"])}</td></tr>'
         )
     total = sum(b["length_km"] or 0 for b in borders)
-    return (f'<section id="borders" aria-labelledby="borders-h"><h2 id="borders-h">Borders</h2>'
-            + _table(f"{len(borders)} land borders, longest first; together {fmt_number(round(total, 2))} km",
-                     ["Neighbour", "Length (km)", "Source", "Note"], rows)
-            + "</section>")
-
-
-STATUS_ORDER = {"member": 0, "associate": 1, "partner": 2, "dialogue_partner": 3, "observer": 4, "candidate": 5,
-                "suspended": 6}
+    caption = f"{len(borders)} land borders, longest first; together {fmt_number(round(total, 2))} km"
+    return _section("borders", "Borders", _table(caption, ["Neighbour", "Length (km)", "Source", "Note"], rows))
 
 
 def _memberships_section(profile: dict[str, Any], cite: Citations) -> str:
     iso3 = profile["country"]["iso3"]
     memberships = profile["memberships"]
     if not memberships:
-        return ('<section id="memberships" aria-labelledby="memberships-h"><h2 id="memberships-h">Memberships</h2>'
-                "<p>No memberships are recorded.</p></section>")
+        return _section("memberships", "Memberships", "<p>No memberships are recorded.</p>")
     rows = []
     for m in sorted(memberships, key=lambda m: (m["until"] is not None, m["organization"].casefold(), m["status"])):
         key = [iso3, m["organization"], m["status"]]
@@ -400,25 +403,22 @@ def _memberships_section(profile: dict[str, Any], cite: Citations) -> str:
         )
     current = sum(1 for m in memberships if m["until"] is None)
     caption = f"{current} current, {len(memberships) - current} ended; current first, by organization"
-    return (f'<section id="memberships" aria-labelledby="memberships-h"><h2 id="memberships-h">Memberships</h2>'
-            + _table(caption, ["Organization", "Status", "Since", "Until", "Source", "Note"], rows)
-            + "</section>")
+    return _section("memberships", "Memberships",
+                    _table(caption, ["Organization", "Status", "Since", "Until", "Source", "Note"], rows))
 
 
 def _quality_section(data: SiteData, iso3: str) -> str:
     placed = data.findings_for(iso3)
     if not placed:
-        return ('<section id="quality" aria-labelledby="quality-h"><h2 id="quality-h">Data quality</h2>'
-                '<p>The validator reports nothing on this country\'s rows. '
-                '<a href="../quality.html">All findings</a></p></section>')
+        return _section("quality", "Data quality", "<p>The validator reports nothing on this country's rows. "
+                        '<a href="../quality.html">All findings</a></p>')
     items = "".join(
         f'<li>{_severity(p.finding.severity)} {_rule_link(data, p.finding.rule, "../")}: {esc(p.finding.message)} '
         f'<a href="../quality.html#finding-{p.number}">(finding {p.number} in the report)</a></li>'
         for p in placed
     )
-    return (f'<section id="quality" aria-labelledby="quality-h"><h2 id="quality-h">Data quality</h2>'
-            f'<p>What <code>country-profiles validate</code> reports on this country\'s rows:</p>'
-            f'<ul class="findings">{items}</ul></section>')
+    return _section("quality", "Data quality", "<p>What <code>country-profiles validate</code> reports on this "
+                    f'country\'s rows:</p><ul class="findings">{items}</ul>')
 
 
 def _severity(severity: str) -> str:
@@ -469,7 +469,8 @@ def _finding_row(data: SiteData, placed: PlacedFinding) -> str:
     lines = ", ".join(str(line) for line in (finding.lines or ((finding.line,) if finding.line else ())))
     where = f"<code>{esc(finding.path or '')}</code>" + (f" line {lines}" if lines else "")
     return (f'<tr id="finding-{placed.number}"><td>{placed.number}</td>'
-            f'<td>{_severity(finding.severity)} {_rule_link(data, finding.rule, "")}<span class="desc">{where}</span></td>'
+            f'<td>{_severity(finding.severity)} {_rule_link(data, finding.rule, "")}'
+            f'<span class="desc">{where}</span></td>'
             f"<td>{countries}</td><td>{esc(finding.message)}</td></tr>")
 
 
