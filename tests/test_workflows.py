@@ -82,13 +82,22 @@ def test_runs_on_pull_requests_and_pushes_to_main_never_pull_request_target(path
     assert on["push"]["branches"] == ["main"]
 
 
+PAGES_DEPLOY = {"pages": "write", "id-token": "write"}  # what actions/deploy-pages needs, and nothing more
+
+
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_permissions_are_least_privilege(path):
+    """Read-only everywhere, except a Pages deploy job: exactly PAGES_DEPLOY, no other step, main only."""
     workflow = load(path)
     assert workflow["permissions"] == {"contents": "read"}
     for job_id, job in workflow["jobs"].items():
         granted = job.get("permissions", {})
-        assert isinstance(granted, dict) and "write" not in granted.values(), f"{job_id} asks for {granted}"
+        assert isinstance(granted, dict), f"{job_id} asks for {granted}"
+        if "write" not in granted.values():
+            continue
+        assert granted == PAGES_DEPLOY, f"{job_id} asks for {granted}"
+        assert [s.get("uses", "").split("@")[0] for s in job["steps"]] == ["actions/deploy-pages"], job_id
+        assert job["environment"]["name"] == "github-pages" and "refs/heads/main" in job["if"], job_id
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
