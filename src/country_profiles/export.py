@@ -47,12 +47,26 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
+        readable_package(args.package)
         written = export(args.format, args.out, args.package)
     except (api.PackageError, ExportError, FileNotFoundError) as exc:
         print(f"country-profiles export: {exc}", file=sys.stderr)
         return 1
     print(f"wrote {len(written)} file{'s' if len(written) != 1 else ''} under {args.out}")
     return 0
+
+
+def readable_package(package: str | Path | None) -> None:
+    """Raise ExportError, before anything is written, when the descriptor or a Table Schema cannot
+    be read, or names a file outside the package (a URL, an absolute path, '..', a symlink)."""
+    root = api.package_root(package)
+    try:
+        tables.schemas_by_resource(root)
+    except tables.PackagePathError as exc:
+        raise ExportError(f"{exc}; nothing was exported") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ExportError(f"{root / 'datapackage.json'}: cannot read the package ({type(exc).__name__}: {exc}); "
+                          f"`country-profiles validate {root}` says what is wrong") from None
 
 
 def export(fmt: str, out: Path, package: str | Path | None = None) -> list[Path]:
@@ -71,9 +85,19 @@ def profile_json(profile: Any) -> str:
     return json.dumps(profile, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
+# What a profile is assembled from (api._ProfileBuilder); sqlite and parquet take any tables.
+PROFILE_TABLES = ("countries", "indicators", "organizations", "sources", *api.INDICATOR_TABLES, "borders",
+                  "ethnic_groups", "age_structure", "memberships")
+
+
 def export_json(out: Path, package: str | Path | None = None) -> list[Path]:
     """OUT/profiles/ISO3.json for every country and OUT/profiles.json (an array of all of them)."""
-    profiles = api.profiles(package)
+    root = api.package_root(package)
+    lacking = [name for name in PROFILE_TABLES if name not in tables.schemas_by_resource(root)]
+    if lacking:
+        raise ExportError(f"{root / 'datapackage.json'}: JSON profiles are built from the country-profiles tables, "
+                          f"and this package lacks {', '.join(lacking)}; export it as sqlite or parquet instead")
+    profiles = api.profiles(root)
     folder = out / "profiles"
     folder.mkdir(parents=True, exist_ok=True)
     written = []

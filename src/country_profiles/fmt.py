@@ -93,6 +93,8 @@ def package_tables(root: Path) -> list[TableFile]:
     """Every table of the package at `root`, plus the curated tables present beside it."""
     try:
         resources = tables.schemas_by_resource(root)
+    except tables.PackagePathError as exc:
+        raise UsageError(f"{exc}; nothing was read or written") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{root / 'datapackage.json'}: cannot read the package: {exc}") from None
     found = [TableFile(path, root / path, schema) for path, schema in resources.values()]

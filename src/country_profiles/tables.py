@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 
@@ -23,17 +23,59 @@ def load_descriptor(root: Path) -> dict[str, Any]:
     return json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
 
 
+class PackagePathError(ValueError):
+    """The descriptor names a file the tools may not open: a URL, or a path leaving the package."""
+
+
+_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def path_problem(declared: str) -> str | None:
+    """Why a declared path may not be opened, judged on the text alone; None if it may."""
+    if _URL_RE.match(declared) and not PureWindowsPath(declared).drive:
+        return "is a URL; only files inside the package are read, nothing is downloaded"
+    if declared.startswith(("/", "\\")) or PureWindowsPath(declared).drive or PurePosixPath(declared).is_absolute():
+        return "is an absolute path; it must be relative to the package root"
+    if ".." in re.split(r"[\\/]", declared):
+        return "contains '..'; it must stay inside the package"
+    if not declared.strip():
+        return "is empty"
+    return None
+
+
+def package_file(root: Path, declared: Any, what: str = "path") -> Path:
+    """The file a descriptor's `declared` path names under `root`. Raises PackagePathError when
+    it is not a relative path staying inside the package (symlinks included), so that no tool
+    reads, or rewrites, a file elsewhere on the machine, and none downloads anything."""
+    if not isinstance(declared, str):
+        raise PackagePathError(f"{root / 'datapackage.json'}: {what} {declared!r} is not a string")
+    problem = path_problem(declared)
+    if problem is None:
+        resolved = (root / declared).resolve()
+        if not resolved.is_relative_to(root.resolve()):
+            problem = f"leads outside the package (through a symlink, to {resolved})"
+    if problem is not None:
+        raise PackagePathError(f"{root / 'datapackage.json'}: {what} {declared!r} {problem}")
+    return root / declared
+
+
 def table_schema(root: Path, resource: Mapping[str, Any]) -> dict[str, Any]:
     schema = resource["schema"]
     if isinstance(schema, str):
-        return json.loads((root / schema).read_text(encoding="utf-8"))
+        what = f"resource {resource.get('name')!r}: schema path"
+        return json.loads(package_file(root, schema, what).read_text(encoding="utf-8"))
     return dict(schema)
 
 
 def schemas_by_resource(root: Path) -> dict[str, tuple[str, dict[str, Any]]]:
-    """resource name -> (CSV path relative to root, Table Schema)."""
+    """resource name -> (CSV path relative to root, Table Schema). Raises PackagePathError for a
+    path that is a URL or leaves the package (see `package_file`)."""
     descriptor = load_descriptor(root)
-    return {r["name"]: (r["path"], table_schema(root, r)) for r in descriptor["resources"]}
+    found = {}
+    for r in descriptor["resources"]:
+        package_file(root, r["path"], f"resource {r['name']!r}: path")
+        found[r["name"]] = (r["path"], table_schema(root, r))
+    return found
 
 
 def format_cell(value: Any) -> str:

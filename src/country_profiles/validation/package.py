@@ -13,10 +13,11 @@ import re
 import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Any, Iterator
 
 from country_profiles.paths import PACKAGED_ROOT, REPO_ROOT
+from country_profiles.tables import path_problem  # shared with fmt and export, which must refuse the same paths
 from country_profiles.validation.findings import ERROR, Finding, Rule
 from country_profiles.validation.structure import CompiledSchema, compile_schema
 
@@ -257,22 +258,6 @@ def _check_references(check: PackageCheck) -> None:
 def _comparable(type_: str) -> str:
     """Integers and numbers compare equal (1 == 1.0); other types only with themselves."""
     return "number" if type_ == "integer" else type_
-
-
-_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-
-
-def path_problem(declared: str) -> str | None:
-    """Why a declared path may not be opened, judged on the text alone; None if it may."""
-    if _URL_RE.match(declared) and not PureWindowsPath(declared).drive:
-        return "is a URL; validation reads only files inside the package and never downloads"
-    if declared.startswith(("/", "\\")) or PureWindowsPath(declared).drive or PurePosixPath(declared).is_absolute():
-        return "is an absolute path; it must be relative to the package root"
-    if ".." in re.split(r"[\\/]", declared):
-        return "contains '..'; it must stay inside the package"
-    if not declared.strip():
-        return "is empty"
-    return None
 
 
 def _openable(check: PackageCheck, declared: str, what: str, resource: str, descriptor_name: str,
