@@ -79,6 +79,13 @@ def site(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Time validation against frictionless on synthetic packages up to 100x (-- --huge: 10,000,000 rows)."""
+    session.install("-e", ".", "frictionless>=5.21,<6")
+    session.run("python", "scripts/bench.py", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
 def dictionary(session: nox.Session) -> None:
     """Regenerate the data dictionary docs/data-dictionary.md."""
     session.install("-e", ".")
