@@ -180,3 +180,177 @@ def test_every_reader_of_the_descriptor_refuses_what_validation_refuses(mini, co
     corrupt(mini)
     with pytest.raises(tables.PackagePathError, match="outside|absolute|'..'|URL"):
         tables.schemas_by_resource(mini)
+
+
+# --- The corpus: one bad input per case, run through `country-profiles validate` ---
+
+
+def write(relpath: str, data: bytes) -> Callable[[Path], None]:
+    def corrupt(root: Path) -> None:
+        (root / relpath).write_bytes(data)
+
+    return corrupt
+
+
+def replace(relpath: str, old: bytes, new: bytes) -> Callable[[Path], None]:
+    def corrupt(root: Path) -> None:
+        data = (root / relpath).read_bytes()
+        assert old in data, f"{old!r} is not in {relpath}"
+        (root / relpath).write_bytes(data.replace(old, new, 1))
+
+    return corrupt
+
+
+def transform(relpath: str, change: Callable[[bytes], bytes]) -> Callable[[Path], None]:
+    def corrupt(root: Path) -> None:
+        (root / relpath).write_bytes(change((root / relpath).read_bytes()))
+
+    return corrupt
+
+
+def cell(relpath: str, record: int, column: str, value: str) -> Callable[[Path], None]:
+    return lambda root: set_cell(root / relpath, record, column, value)
+
+
+def header_only(data: bytes) -> bytes:
+    return data.split(b"\n", 1)[0] + b"\n"
+
+
+def schema_change(relpath: str, change: Callable[[dict], object]) -> Callable[[Path], None]:
+    return lambda root: edit_json(root / relpath, change)
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The line of `path` holding `needle` (for messages about JSON files edit_json rewrote)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, start=1) if needle in line)
+
+
+LANDS_ROW_KEN = b"KEN,Kenya,Africa,true,580367,atlas-1998"
+LANDS_HEADER = b"iso3,name,region,independent,area_km2,source_id"
+
+# (corrupt, exit status, fragments the report must hold; a fragment may depend on the package root)
+CORPUS = [
+    # -- files that are not CSV text
+    pytest.param(write(LANDS, b""), 1,
+                 ["data/lands.csv:1: error [csv_is_not_empty] the file is empty; it needs at least the header line"],
+                 id="empty-file"),
+    pytest.param(write(LANDS, b"\n\r\n\n"), 1, ["data/lands.csv:1: error [csv_is_not_empty]"], id="only-line-ends"),
+    pytest.param(write(LANDS, bytes(range(256)) * 64), 1,
+                 ["data/lands.csv:1: error [csv_is_utf8] byte 0x00 (NUL) on line 1: a CSV file is text",
+                  "data/cities.csv: error [foreign_key_resolves] column country: foreign key (country) -> lands.(iso3) "
+                  "was not checked: lands was not read"],
+                 id="binary-file-named-csv"),
+    pytest.param(write(LANDS, b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml\x00\x00"), 1,
+                 ["data/lands.csv:1: error [csv_is_utf8] byte 0x00 (NUL) on line 1"], id="spreadsheet-named-csv"),
+    pytest.param(transform(LANDS, lambda data: data.decode("utf-8").encode("utf-16")), 1,
+                 ["data/lands.csv:1: error [csv_is_utf8] byte 0x00 (NUL) on line 1", "UTF-16"], id="utf16-text"),
+    pytest.param(replace(LANDS, b"Kenya", "Kényà".encode("latin-1")), 1,
+                 ["data/lands.csv:3: error [csv_is_utf8] byte 0xe9 on line 3 is not UTF-8"], id="latin1-bytes"),
+    # -- line ends and byte-order mark: layout, which fmt fixes; not errors
+    pytest.param(transform(LANDS, lambda data: b"\xef\xbb\xbf" + data), 0,
+                 ["data/lands.csv:1: warning [csv_has_no_bom] the file starts with a UTF-8 byte order mark (BOM)",
+                  "0 errors, 1 warning"], id="utf8-bom-is-a-warning"),
+    pytest.param(transform(LANDS, lambda data: data.replace(b"\n", b"\r\n")), 0, ["0 errors, 0 warnings"],
+                 id="crlf-line-ends-are-valid-csv"),
+    # -- header and rows
+    pytest.param(transform(LANDS, header_only), 1,
+                 ["data/cities.csv:2: error [foreign_key_resolves] column country: country 'KGZ' is not in lands.iso3"],
+                 id="header-only-table-others-refer-to"),
+    pytest.param(transform("data/city_facts.csv", header_only), 0, ["0 errors, 0 warnings"],
+                 id="header-only-table-is-a-valid-empty-table"),
+    pytest.param(replace(LANDS, LANDS_ROW_KEN, b"KEN,Kenya,Africa,true"), 1,
+                 ["data/lands.csv:3: error [row_has_all_cells] column area_km2: the row has 4 cells, the header 6: "
+                  "no cell for column 'area_km2'"], id="ragged-row-short"),
+    pytest.param(replace(LANDS, LANDS_ROW_KEN, LANDS_ROW_KEN + b",spare"), 1,
+                 ["data/lands.csv:3: error [row_has_no_extra_cells] the row has 7 cells, the header 6: extra 'spare'"],
+                 id="ragged-row-long"),
+    pytest.param(replace(LANDS, b"iso3,name,", b"iso3,iso3,"), 1,
+                 ["data/lands.csv:1: error [header_matches_schema] column name: column 2 repeats the header 'iso3'; "
+                  "the schema expects 'name' there"], id="duplicate-header"),
+    pytest.param(replace(LANDS, b",source_id\n", b"\n"), 1,
+                 ["data/lands.csv:1: error [header_matches_schema] column source_id: column 'source_id' is missing "
+                  "(the schema has 6 fields, the header 5)"], id="missing-header"),
+    pytest.param(replace(LANDS, b"area_km2", b"area_sq_km"), 1,
+                 ["data/lands.csv:1: error [header_matches_schema] column area_km2: column 5 is 'area_sq_km', "
+                  "unknown to the schema, which expects 'area_km2' there"], id="unknown-header"),
+    pytest.param(replace(LANDS, LANDS_HEADER, LANDS_HEADER + b",comment"), 1,
+                 ["data/lands.csv:1: error [header_matches_schema] column comment: column 7 'comment' is not in the schema"],
+                 id="extra-header"),
+    pytest.param(replace(LANDS, b"KEN,Kenya,", b'KEN,"Kenya,'), 1,
+                 ["data/lands.csv:3: error [csv_is_well_formed] a quoted cell in the row on line 3 is never closed"],
+                 id="unclosed-quote"),
+    # -- numbers that are not numbers
+    pytest.param(cell(LANDS, 2, "area_km2", "NaN"), 1,
+                 ["data/lands.csv:2: error [cell_has_field_type] column area_km2: 'NaN' is not a number"], id="nan"),
+    pytest.param(cell(LANDS, 3, "area_km2", "inf"), 1,
+                 ["data/lands.csv:3: error [cell_has_field_type] column area_km2: 'inf' is not a number"], id="inf"),
+    pytest.param(cell(LANDS, 4, "area_km2", "-Infinity"), 1,
+                 ["data/lands.csv:4: error [cell_has_field_type] column area_km2: '-Infinity' is not a number"],
+                 id="minus-infinity"),
+    pytest.param(cell(LANDS, 5, "area_km2", "1e309"), 1,
+                 ["data/lands.csv:5: error [cell_has_field_type] column area_km2: '1e309' is too large to be a number"],
+                 id="1e309-overflows-a-double"),
+    pytest.param(cell("data/cities.csv", 2, "population", "NaN"), 1,
+                 ["data/cities.csv:2: error [cell_has_field_type] column population: 'NaN' is not an integer"],
+                 id="nan-in-an-integer-column"),
+    pytest.param(cell("data/cities.csv", 3, "population", "9" * 40), 1,
+                 [f"data/cities.csv:3: error [cell_has_field_type] column population: '{'9' * 40}' is too large for a "
+                  "64-bit integer"], id="integer-beyond-64-bits"),
+    # -- text that looks right and is not
+    pytest.param(cell(LANDS, 2, "iso3", "\u041aGZ"), 1,
+                 ["data/lands.csv:2: error [value_matches_pattern] column iso3: 'КGZ' does not match the pattern [A-Z]{3}",
+                  "U+041A CYRILLIC CAPITAL LETTER KA"], id="cyrillic-ka-in-a-country-code"),
+    pytest.param(cell("data/cities.csv", 2, "country", "KG\u0396"), 1,
+                 ["data/cities.csv:2: error [foreign_key_resolves] column country: country 'KGΖ' is not in lands.iso3",
+                  "U+0396 GREEK CAPITAL LETTER ZETA"], id="greek-zeta-in-a-foreign-key"),
+    pytest.param(cell(LANDS, 3, "name", '=HYPERLINK("http://127.0.0.1:9/","Kenya")'), 1,
+                 ["data/lands.csv:3: error [text_is_not_a_formula] column name:"], id="formula-in-a-cell"),
+    # -- descriptor and Table Schemas
+    pytest.param(write(DESCRIPTOR, b'{"name": "mini",\n "resources": [\n'), 1,
+                 ["datapackage.json:3: error [descriptor_is_json] invalid JSON at line 3, column 1"],
+                 id="descriptor-invalid-json"),
+    pytest.param(write(DESCRIPTOR, b""), 1, ["datapackage.json:1: error [descriptor_is_json] invalid JSON at line 1"],
+                 id="descriptor-empty-file"),
+    pytest.param(write(DESCRIPTOR, b'{"name": "mini",\n "title": "Caf\xe9",\n "resources": []}'), 1,
+                 ["datapackage.json:2: error [descriptor_is_json] byte 0xe9 on line 2 is not UTF-8"],
+                 id="descriptor-latin1"),
+    pytest.param(write(DESCRIPTOR, b'{"name": "mini", "resources": [{"name": "a", "path": "a.csv", "bytes": NaN}]}'),
+                 1, ["datapackage.json: error [descriptor_is_json] invalid JSON: NaN is not JSON"], id="descriptor-nan"),
+    pytest.param(write(DESCRIPTOR, b"[]"), 1,
+                 ["datapackage.json:1: error [descriptor_is_valid] the descriptor must be a JSON object"],
+                 id="descriptor-not-an-object"),
+    pytest.param(schema_change(DESCRIPTOR, lambda document: document.__setitem__("resources", [])), 1,
+                 ["datapackage.json:1: error [package_has_resources] the descriptor lists no resources"],
+                 id="descriptor-without-resources"),
+    pytest.param(schema_change(DESCRIPTOR, lambda document: document.pop("resources")), 1,
+                 ["datapackage.json:1: error [package_has_resources] the descriptor lists no resources"],
+                 id="descriptor-without-resources-key"),
+    pytest.param(write("schemas/lands.schema.json", b'{"fields": [\n  {"name": "iso3",}\n]}'), 1,
+                 ["schemas/lands.schema.json:2: error [descriptor_is_json] invalid JSON at line 2"],
+                 id="schema-invalid-json"),
+    pytest.param(schema_change("schemas/lands.schema.json", lambda schema: schema["fields"][4].__setitem__("type", "decimal")),
+                 1, [lambda root: f"schemas/lands.schema.json:{line_of(root / 'schemas/lands.schema.json', 'decimal')}: "
+                     "error [table_schema_is_valid] $.fields[4].type: 'decimal' is not one of"],
+                 id="schema-unknown-field-type"),
+    pytest.param(schema_change("schemas/lands.schema.json",
+                               lambda schema: schema["foreignKeys"][0]["reference"].__setitem__("resource", "nowhere")),
+                 1, [lambda root: f"schemas/lands.schema.json:{line_of(root / 'schemas/lands.schema.json', 'reference')}: "
+                     "error [table_schema_is_valid] $.foreignKeys[0].reference: foreign key (source_id) refers to "
+                     "resource 'nowhere', which the package does not declare"],
+                 id="foreign-key-to-a-missing-table"),
+    pytest.param(lambda root: (root / LANDS).unlink(), 1,
+                 ["data/lands.csv: error [resource_file_exists] data/lands.csv does not exist (resource path of lands)"],
+                 id="resource-file-missing"),
+]
+
+
+@pytest.mark.parametrize(("corrupt", "status", "fragments"), CORPUS)
+def test_validate_names_file_and_line_and_writes_nothing(mini, tmp_path, capsys, corrupt, status, fragments):
+    corrupt(mini)
+    outcome = run_unchanged(capsys, tmp_path, "validate", str(mini))
+    assert outcome.status == status, outcome.out
+    assert outcome.err == ""
+    for fragment in fragments:
+        expected = fragment(mini) if callable(fragment) else fragment
+        assert expected in outcome.out, f"{expected!r} not in:\n{outcome.out}"

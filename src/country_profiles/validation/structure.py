@@ -16,6 +16,7 @@ import csv
 import io
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -233,6 +234,17 @@ def show(value: Any, limit: int = 80) -> str:
     if text.isprintable() and text == text.strip():
         return f"'{text}'"
     return repr(text)
+
+
+def lookalike_note(text: str, limit: int = 3) -> str:
+    """For a value that matched nothing: its non-ASCII characters by name, since a Cyrillic 'К' or a
+    decomposed 'ó' looks exactly like the character the reader expects."""
+    odd = [char for char in dict.fromkeys(str(text)[:1000]) if ord(char) > 127]
+    if not odd:
+        return ""
+    named = ", ".join(f"U+{ord(char):04X} {unicodedata.name(char, 'without a name')}" for char in odd[:limit])
+    more = f" and {len(odd) - limit} more" if len(odd) > limit else ""
+    return f" (it holds non-ASCII characters: {named}{more})"
 
 
 # --- Compiled schema: what the checks need, tolerant of pieces the meta-schema rejects ---
@@ -679,6 +691,13 @@ def check_table(name: str, path: str, raw_schema: dict[str, Any], schema: Compil
         frame = pd.DataFrame({spec.name: _null_column(spec, empty) for spec in schema.fields}, index=empty)
         result.table = Table(name=name, path=path, schema=raw_schema, frame=frame)
         return result
+    nul = data.find(b"\x00")
+    if nul >= 0:  # one finding, not one per garbled row: nothing in such a file is a cell
+        line = int(np.searchsorted(line_starts(data), nul, side="right"))
+        context.add("csv_is_utf8", f"byte 0x00 (NUL) on line {line}: a CSV file is text and never holds one; this is "
+                    "a binary file (a spreadsheet, an archive) or UTF-16 text saved as .csv, so it was not read further",
+                    line, value="0x00")
+        return result
     text, bad_offsets = decode_utf8(data)
     if bad_offsets:
         starts = line_starts(data)
@@ -851,13 +870,13 @@ def _check_constraints(context: _Context, spec: FieldSpec, position: int, texts:
         listed = ", ".join(_shown_constraint(value) for value in spec.enum)
         listed = listed if len(listed) <= 200 else listed[:199] + "…"
         outside = ~values.isin(allowed).to_numpy()
-        context.add_cells("value_in_enum", spec.name, position, texts[outside], lambda value: f"{show(value)} is not one of: {listed}")
+        context.add_cells("value_in_enum", spec.name, position, texts[outside], lambda value: f"{show(value)} is not one of: {listed}{lookalike_note(value)}")
     if spec.pattern is not None:
         pattern = spec.pattern
         failing = [text for text in pd.unique(texts.to_numpy()) if not pattern.fullmatch(text)]
         if failing:
             context.add_cells("value_matches_pattern", spec.name, position, texts[texts.isin(failing).to_numpy()],
-                              lambda value: f"{show(value)} does not match the pattern {pattern.pattern}")
+                              lambda value: f"{show(value)} does not match the pattern {pattern.pattern}{lookalike_note(value)}")
     if spec.min_length is not None or spec.max_length is not None:
         lengths = texts.str.len().to_numpy()
         if spec.min_length is not None:
@@ -1014,6 +1033,7 @@ def check_foreign_keys(name: str, path: str, schema: CompiledSchema, frames: dic
             else:
                 message = (f"({', '.join(key.fields)}) = ({shown}) is not in "
                            f"{target_name}.({', '.join(key.reference_fields)})")
+            message += lookalike_note(shown)
             context.add("foreign_key_resolves", message, line, column=key.fields[0], value=shown,
                         position=schema.field_names.index(key.fields[0]))
     return findings
