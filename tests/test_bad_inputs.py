@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import stat
 import subprocess
 import sys
 from collections.abc import Callable
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -354,3 +356,58 @@ def test_validate_names_file_and_line_and_writes_nothing(mini, tmp_path, capsys,
     for fragment in fragments:
         expected = fragment(mini) if callable(fragment) else fragment
         assert expected in outcome.out, f"{expected!r} not in:\n{outcome.out}"
+
+
+# --- The same corpus through the commands that rewrite or convert the package ---
+
+
+def table_values(data: bytes, schema: dict) -> tuple[list[str], Counter]:
+    """A table's header and rows as fmt reads them: the values it must keep."""
+    text, problems = tables.decode_table(data)
+    assert not problems
+    parsed = tables.parse_table(text, schema)
+    return sorted(parsed.header), Counter(tuple(sorted(row.items())) for row in parsed.rows)
+
+
+def readable_tables(root: Path) -> dict[str, tuple[str, dict]] | None:
+    try:
+        return tables.schemas_by_resource(root)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+@pytest.mark.parametrize(("corrupt", "status", "fragments"), CORPUS)
+def test_fmt_on_bad_input_refuses_naming_file_and_line_or_keeps_every_value(mini, tmp_path, capsys, corrupt, status,
+                                                                            fragments):
+    corrupt(mini)
+    before = snapshot(tmp_path)
+    resources = readable_tables(mini)
+    if resources is None:  # a descriptor or schema fmt cannot read: it says so and writes nothing
+        outcome = run_unchanged(capsys, tmp_path, "fmt", str(mini))
+        assert outcome.status == 2 and outcome.err.startswith(f"country-profiles fmt: {mini / DESCRIPTOR}: ")
+        return
+    originals = {path: (mini / path).read_bytes() for path, _ in resources.values() if (mini / path).is_file()}
+    outcome = run_cli(capsys, "fmt", str(mini))
+    assert outcome.status in (0, 1)
+    after = snapshot(tmp_path)
+    changed = {name for name in after if before.get(name) != after[name] and stat.S_ISREG(after[name][0])}
+    assert set(before) == set(after) and changed <= {f"mini/{path}" for path in originals}, changed
+    refused = {line.split(":", 1)[0] for line in outcome.err.splitlines()
+               if line.endswith("left as it is: fmt rewrites only tables whose every value it can read")}
+    for path, schema in resources.values():
+        if path in refused:
+            assert f"mini/{path}" not in changed
+            assert re.search(rf"^{re.escape(path)}:\d+: ", outcome.err, re.MULTILINE), f"no line named for {path}"
+        elif f"mini/{path}" in changed:
+            assert table_values((mini / path).read_bytes(), schema) == table_values(originals[path], schema), path
+
+
+@pytest.mark.parametrize(("corrupt", "status", "fragments"), CORPUS)
+def test_export_of_bad_input_fails_cleanly_or_exports_and_never_touches_the_package(mini, tmp_path, capsys, corrupt,
+                                                                                      status, fragments):
+    corrupt(mini)
+    out = tmp_path.parent / f"{tmp_path.name}-out"
+    outcome = run_unchanged(capsys, tmp_path, "export", "--format", "sqlite", str(out), "--package", str(mini))
+    assert outcome.status in (0, 1)
+    if outcome.status == 1:
+        assert outcome.err.startswith("country-profiles export: ") and not list(out.rglob("*.sqlite"))

@@ -15,6 +15,7 @@ interrupted export never leaves a half-written file behind.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import re
@@ -51,6 +52,10 @@ def run(args: argparse.Namespace) -> int:
         written = export(args.format, args.out, args.package)
     except (api.PackageError, ExportError, FileNotFoundError) as exc:
         print(f"country-profiles export: {exc}", file=sys.stderr)
+        return 1
+    except (UnicodeDecodeError, csv.Error, OverflowError) as exc:  # a table the loader cannot read
+        print(f"country-profiles export: a table cannot be read ({type(exc).__name__}: {exc}); nothing was exported; "
+              "`country-profiles validate` names the file and line", file=sys.stderr)
         return 1
     print(f"wrote {len(written)} file{'s' if len(written) != 1 else ''} under {args.out}")
     return 0

@@ -96,7 +96,8 @@ def package_tables(root: Path) -> list[TableFile]:
     except tables.PackagePathError as exc:
         raise UsageError(f"{exc}; nothing was read or written") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"{root / 'datapackage.json'}: cannot read the package: {exc}") from None
+        raise UsageError(f"{root / 'datapackage.json'}: cannot read the package ({type(exc).__name__}: {exc}); "
+                         f"`country-profiles validate {root}` says what is wrong") from None
     found = [TableFile(path, root / path, schema) for path, schema in resources.values()]
     for relpath, schema_path in CURATED_TABLES.items():
         if (root / relpath).is_file() and (root / schema_path).is_file():

@@ -127,6 +127,7 @@ def render_csv(rows: Iterable[Mapping[str, Any]], schema: Mapping[str, Any]) -> 
     """The canonical text of a table with these rows (unknown keys are an error)."""
     columns = [f["name"] for f in schema["fields"]]
     known = set(columns)
+    booleans = {f["name"]: boolean_spellings(f) for f in schema["fields"] if f.get("type") == "boolean"}
     out = io.StringIO()
     write_record = _record_writer(out)
     write_record(columns)
@@ -134,8 +135,21 @@ def render_csv(rows: Iterable[Mapping[str, Any]], schema: Mapping[str, Any]) -> 
         extra = set(row) - known
         if extra:
             raise ValueError(f"row has columns the schema does not declare: {sorted(extra)}")
-        write_record([format_cell(row.get(c)) for c in columns])
+        cells = [row.get(c) for c in columns]
+        write_record([booleans[c][v] if c in booleans and isinstance(v, bool) else format_cell(v)
+                      for c, v in zip(columns, cells)])
     return out.getvalue()
+
+
+def boolean_spellings(field: Mapping[str, Any]) -> dict[bool, str]:
+    """How a boolean field writes its values: true and false, unless its trueValues/falseValues
+    leave them out (["yes"], ["no"]): then the first it declares, so the text stays valid."""
+    spellings = {}
+    for value, key, usual in ((True, "trueValues", "true"), (False, "falseValues", "false")):
+        declared = field.get(key)
+        valid = isinstance(declared, list) and declared and all(isinstance(item, str) for item in declared)
+        spellings[value] = declared[0] if valid and usual not in declared else usual
+    return spellings
 
 
 def _record_writer(out: io.StringIO):
@@ -254,12 +268,22 @@ def decode_table(data: bytes) -> tuple[str, list[TableProblem]]:
     return text.removeprefix("\ufeff"), []
 
 
+def missing_markers(schema: Mapping[str, Any], field: Mapping[str, Any]) -> frozenset[str]:
+    """The missing values of a field other than the empty cell ("n/a", "-"): the field's own
+    missingValues, else the schema's, as validation reads them."""
+    for declared in (field.get("missingValues"), schema.get("missingValues")):
+        if isinstance(declared, list) and all(isinstance(item, str) for item in declared):
+            return frozenset(declared) - {""}
+    return frozenset()
+
+
 def parse_table(text: str, schema: Mapping[str, Any]) -> ParsedTable:
     """Read a table's text under its Table Schema, collecting every problem instead of stopping.
 
     Blank lines are layout and are skipped; malformed quoting ends the reading at its line.
     """
     fields = {f["name"]: f for f in schema["fields"]}
+    markers = {name: missing_markers(schema, field) for name, field in fields.items()}
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     parsed = ParsedTable(header=[])
     try:
@@ -281,6 +305,9 @@ def parse_table(text: str, schema: Mapping[str, Any]) -> ParsedTable:
                 )
             row = {}
             for name, cell in zip(header, cells):
+                if cell in markers.get(name, ()):  # "n/a" and the like: kept as written, never a value
+                    row[name] = cell
+                    continue
                 try:
                     row[name] = parse_cell(cell, fields[name]) if name in fields else cell
                 except CellError as exc:
