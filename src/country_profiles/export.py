@@ -53,12 +53,29 @@ def run(args: argparse.Namespace) -> int:
     except (api.PackageError, ExportError, FileNotFoundError) as exc:
         print(f"country-profiles export: {exc}", file=sys.stderr)
         return 1
-    except (UnicodeDecodeError, csv.Error, OverflowError) as exc:  # a table the loader cannot read
-        print(f"country-profiles export: a table cannot be read ({type(exc).__name__}: {exc}); nothing was exported; "
-              "`country-profiles validate` names the file and line", file=sys.stderr)
+    except UNREADABLE as exc:  # a table the loader cannot read: say which
+        culprit = unreadable_table(args.package) or "a table"
+        print(f"country-profiles export: {culprit} cannot be read ({type(exc).__name__}: {exc}); nothing was exported; "
+              "`country-profiles validate` names the line", file=sys.stderr)
         return 1
     print(f"wrote {len(written)} file{'s' if len(written) != 1 else ''} under {args.out}")
     return 0
+
+
+UNREADABLE = (UnicodeDecodeError, csv.Error, OverflowError)  # not UTF-8, a cell over csv's size limit, beyond int64
+
+
+def unreadable_table(package: str | Path | None) -> str | None:
+    """The path of the first table `api.load` fails on with one of UNREADABLE, if any."""
+    root = api.package_root(package)
+    for name, (path, _) in tables.schemas_by_resource(root).items():
+        try:
+            api.load(name, root)
+        except UNREADABLE:
+            return path
+        except Exception:  # another problem of that table; the export reported the first one
+            continue
+    return None
 
 
 def readable_package(package: str | Path | None) -> None:
@@ -201,7 +218,8 @@ def _sqlite_value(value: Any) -> Any:
 def export_sqlite(out: Path, package: str | Path | None = None) -> list[Path]:
     """OUT/country-profiles.sqlite; fails, keeping no file, when a foreign key has no target row."""
     root = api.package_root(package)
-    schemas = {name: schema for name, (_, schema) in tables.schemas_by_resource(root).items()}
+    resources = tables.schemas_by_resource(root)
+    schemas = {name: schema for name, (_, schema) in resources.items()}
     frames = api.load_package(root)
     out.mkdir(parents=True, exist_ok=True)
     target = out / SQLITE_NAME
@@ -217,7 +235,8 @@ def export_sqlite(out: Path, package: str | Path | None = None) -> list[Path]:
                 try:
                     connection.executemany(f"INSERT INTO {quote(name)} VALUES ({placeholders})", rows)
                 except sqlite3.IntegrityError as exc:
-                    raise ExportError(f"{name}: {exc}; run `country-profiles validate` to find the row") from None
+                    raise ExportError(f"{resources[name][0]} (table {name}): {exc}; "
+                                      "run `country-profiles validate` to find the row") from None
             connection.commit()
             broken = connection.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
