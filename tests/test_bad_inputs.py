@@ -412,3 +412,58 @@ def test_export_of_bad_input_fails_cleanly_or_exports_and_never_touches_the_pack
     if outcome.status == 1:
         assert outcome.err.startswith("country-profiles export: ") and not list(out.rglob("*.sqlite"))
         assert re.search(r"(data/\w+\.csv|datapackage\.json)\b", outcome.err), "the message names no file"
+
+
+# --- At process level: `python -m country_profiles validate` exits with a message, never a traceback ---
+
+
+def python_m(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "country_profiles", *argv], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "COUNTRY_PROFILES_DEBUG": ""})
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "status", "expected"),
+    [
+        pytest.param(write(LANDS, bytes(range(256)) * 64), 1, "data/lands.csv:1: error [csv_is_utf8] byte 0x00 (NUL)",
+                     id="binary-file"),
+        pytest.param(write(DESCRIPTOR, b"{\n"), 1, "datapackage.json:2: error [descriptor_is_json]", id="invalid-json"),
+        pytest.param(set_lands("path", "https://127.0.0.1:9/lands.csv"), 1,
+                     lambda root: f"datapackage.json:{line_of(root / DESCRIPTOR, '127.0.0.1')}: error "
+                     "[resource_path_inside_package] resource path 'https://127.0.0.1:9/lands.csv' is a URL", id="url-path"),
+        pytest.param(lambda root: (root / DESCRIPTOR).unlink(), 2,
+                     "country-profiles validate: mini: no datapackage.json in this folder", id="no-descriptor"),
+    ],
+)
+def test_python_dash_m_validate_exits_with_a_message_not_a_traceback(mini, tmp_path, corrupt, status, expected):
+    corrupt(mini)
+    before = snapshot(tmp_path)
+    done = python_m("validate", "mini", cwd=tmp_path)
+    assert done.returncode == status, done.stderr
+    assert (expected(mini) if callable(expected) else expected) in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert snapshot(tmp_path) == before
+
+
+FIFTY_MB = 50 * 1024 * 1024
+
+
+@pytest.mark.slow
+def test_a_50_mb_cell_is_reported_in_a_short_message_with_bounded_memory(mini, tmp_path):
+    """A quoted 50 MB name with a line break and a trailing space: the whitespace rule blames it,
+    and the report quotes only its start. Run in a child process that reports its own peak memory."""
+    lines = (mini / LANDS).read_bytes().split(b"\n")
+    lines[2] = b'KEN,"' + b"x" * FIFTY_MB + b'\nmore ",Africa,true,580367,atlas-1998'
+    (mini / LANDS).write_bytes(b"\n".join(lines))
+    before = snapshot(tmp_path)
+    probe = ("import resource, sys\nfrom country_profiles.cli import main\nstatus = main(sys.argv[1:])\n"
+             "print(f'peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB', file=sys.stderr)\n"
+             "raise SystemExit(status)\n")
+    done = subprocess.run([sys.executable, "-c", probe, "validate", str(mini)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "data/lands.csv:3: error [text_has_no_surrounding_whitespace] column name: name 'xxxx" in done.stdout
+    assert "characters in all)" in done.stdout and len(done.stdout) < 20_000
+    peak = int(done.stderr.split("peak ")[1].split()[0])
+    assert peak < 1500, f"validating a 50 MB file took {peak} MB"
+    assert snapshot(tmp_path) == before

@@ -4,7 +4,7 @@ and markdown (pull request summary). Formatting is pure: each format returns a s
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -36,7 +36,8 @@ class Report:
     package: LoadedPackage | None = field(default=None, repr=False)  # the typed tables the rules saw
 
     def __post_init__(self) -> None:
-        self.findings = sorted(self.findings, key=lambda finding: finding_order(finding, self.descriptor.name))
+        self.findings = sorted((_bounded(finding) for finding in self.findings),
+                               key=lambda finding: finding_order(finding, self.descriptor.name))
 
     @property
     def root(self) -> Path:
@@ -94,6 +95,20 @@ class Report:
             f"{_plural(counts[ERROR], 'error')}, {_plural(counts[WARNING], 'warning')} in {_plural(files, 'file')} "
             f"(checked {_plural(self.rows_checked, 'row')} in {_plural(len(self.tables), 'table')})"
         )
+
+
+MAX_TEXT = 1000  # characters of a message or value in a report: a 50 MB cell must not become a 50 MB report
+
+
+def _bounded(finding: Finding) -> Finding:
+    """The finding with an overlong message or value cut, saying how long it was."""
+    def cut(text: str) -> str:
+        return text if len(text) <= MAX_TEXT else f"{text[:MAX_TEXT - 1]}… ({len(text):,} characters in all)"
+
+    value = cut(finding.value) if isinstance(finding.value, str) else finding.value
+    if len(finding.message) <= MAX_TEXT and value is finding.value:
+        return finding
+    return replace(finding, message=cut(finding.message), value=value)
 
 
 def finding_order(finding: Finding, descriptor: str = "datapackage.json") -> tuple[Any, ...]:
