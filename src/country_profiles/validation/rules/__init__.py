@@ -76,18 +76,26 @@ def run_rules(
     documented exceptions of exceptions.json (pass () to see every finding as the rules report it).
     """
     values = resolve_thresholds(thresholds)
+    shared: dict[str, Any] = {}  # frames the rules share (Context.once)
     findings: list[Finding] = []
     for check in CHECKS:
         if only is None or check.id in only:
-            findings += run_check(check, package, values, today=today)[0]
+            findings += run_check(check, package, values, today=today, shared=shared)[0]
     return apply_exceptions(findings, package, load_exceptions() if exceptions is None else exceptions)
 
 
 def run_check(
-    check: RuleCheck, package: LoadedPackage, thresholds: Mapping[str, Any] | None = None, *, today: date | None = None
+    check: RuleCheck,
+    package: LoadedPackage,
+    thresholds: Mapping[str, Any] | None = None,
+    *,
+    today: date | None = None,
+    shared: dict[str, Any] | None = None,
 ) -> tuple[list[Finding], set[str]]:
-    """One rule's findings (sorted by file, line and field) and the thresholds it read."""
-    ctx = Context(package, resolve_thresholds(thresholds), today or date.today(), check)
+    """One rule's findings (sorted by file, line and field) and the thresholds it read.
+    `shared` holds frames built by earlier rules of the same run on the same package."""
+    ctx = Context(package, resolve_thresholds(thresholds), today or date.today(), check,
+                  shared=shared if shared is not None else {})
     found = sorted(check.find(ctx), key=lambda f: (f.resource or "", f.line or 0, f.field or "", f.message))
     return found, ctx.read
 

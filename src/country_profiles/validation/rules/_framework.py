@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import pandas as pd
-import pandera.pandas as pa
 
 from country_profiles.paths import REPO_ROOT
 from country_profiles.validation.findings import SEVERITIES, Finding, Rule
@@ -92,18 +92,23 @@ class Context:
     today: date
     check: RuleCheck
     read: set[str] = field(default_factory=set)  # thresholds this rule read, for the tests
+    # Frames every rule of a run may need, built once per run (run_rules shares one dict).
+    shared: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def table(self, name: str) -> Table | None:
         return self.package.tables.get(name)
 
     def rows(self, name: str) -> pd.DataFrame:
         """A table's rows with their CSV line as column `line`; empty when the table is absent."""
-        table = self.table(name)
-        if table is None:
-            return _empty_rows(self.package, name)
-        frame = table.frame.copy()
-        frame["line"] = frame.index.astype("int64")
-        return frame.reset_index(drop=True)
+        return self.once(f"rows of {name}", lambda: _rows(self.package, name))
+
+    def once(self, key: str, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """The frame `build` returns, built once per run: rules share the tables' rows and
+        derived frames that need no threshold. A rule gets its own copy (copy-on-write, so
+        the copy is cheap and a change to it does not reach the other rules)."""
+        if key not in self.shared:
+            self.shared[key] = build()
+        return self.shared[key].copy(deep=False)
 
     def threshold(self, key: str) -> Any:
         if key not in self.check.thresholds:
@@ -145,6 +150,15 @@ class Context:
 DTYPES = {"string": "str", "integer": "Int64", "number": "float64", "boolean": "boolean", "date": "datetime64[ns]"}
 
 
+def _rows(package: LoadedPackage, name: str) -> pd.DataFrame:
+    table = package.tables.get(name)
+    if table is None:
+        return _empty_rows(package, name)
+    frame = table.frame.copy(deep=False)
+    frame["line"] = frame.index.astype("int64")
+    return frame.reset_index(drop=True)
+
+
 def _empty_rows(package: LoadedPackage, name: str) -> pd.DataFrame:
     """No rows of an absent table, with its schema's columns, so rules need no special case."""
     schema_path = next(
@@ -178,6 +192,7 @@ def violations(frame: pd.DataFrame, holds: Callable[[pd.DataFrame], pd.Series], 
     def condition(data: pd.DataFrame) -> pd.Series:
         return holds(data).astype("boolean").fillna(True).astype(bool)
 
+    pa = _pandera()
     schema = pa.DataFrameSchema(checks=[pa.Check(condition, name=name, ignore_na=False)])
     try:
         schema.validate(judged, lazy=True)
@@ -193,18 +208,9 @@ def indicator_rows(ctx: Context, indicators: Iterable[str]) -> pd.DataFrame:
     Columns: resource, line, country, indicator, year, value, high (the range's upper end,
     or the value when it is not a range), source_id.
     """
-    wanted = set(indicators)
-    parts = []
-    for resource in INDICATOR_TABLES:
-        rows = ctx.rows(resource)
-        if "indicator" not in rows:
-            continue
-        rows = rows[rows["indicator"].isin(wanted)]
-        if rows.empty:
-            continue
-        rows = rows.assign(resource=resource, high=rows["value_max"].fillna(rows["value"]))
-        parts.append(rows[["resource", "line", "country", "indicator", "year", "value", "high", "source_id"]])
-    if not parts:
+    every = ctx.once("indicator rows", lambda: _all_indicator_rows(ctx))
+    rows = every[every["indicator"].isin(set(indicators))] if "indicator" in every else every
+    if rows.empty:
         return pd.DataFrame(
             {
                 "resource": pd.Series(dtype="str"),
@@ -217,7 +223,19 @@ def indicator_rows(ctx: Context, indicators: Iterable[str]) -> pd.DataFrame:
                 "source_id": pd.Series(dtype="str"),
             }
         )
-    return pd.concat(parts, ignore_index=True)
+    return rows.reset_index(drop=True)
+
+
+def _all_indicator_rows(ctx: Context) -> pd.DataFrame:
+    """The rows of every indicator table, in indicator_rows' columns (empty: no columns)."""
+    parts = []
+    for resource in INDICATOR_TABLES:
+        rows = ctx.rows(resource)
+        if "indicator" not in rows or rows.empty:
+            continue
+        rows = rows.assign(resource=resource, high=rows["value_max"].fillna(rows["value"]))
+        parts.append(rows[["resource", "line", "country", "indicator", "year", "value", "high", "source_id"]])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def pair_nearest_year(
@@ -231,26 +249,38 @@ def pair_nearest_year(
     `suffix`; `gap` is the distance in years and `same_source` says whether the sources agree.
     Left rows without a partner are dropped (nothing to compare them with), or kept with
     missing right-hand columns when `keep_unpaired`.
+
+    The partner depends only on the left row's country, year and source, so it is chosen once
+    for each of those keys; the cost grows with the rows, not with the years per country squared.
     """
     left = left.dropna(subset=["country", "year"]).reset_index(drop=True)
-    left = left.assign(_row=range(len(left)))
     right = right.dropna(subset=["country", "year"]).add_suffix(suffix)
-    merged = left.merge(right, left_on="country", right_on=f"country{suffix}")
-    merged["gap"] = (merged["year"] - merged[f"year{suffix}"]).abs().astype("Int64")
-    if "source_id" in merged and f"source_id{suffix}" in merged:
-        merged["same_source"] = (merged["source_id"] == merged[f"source_id{suffix}"]).fillna(False).astype(bool)
+    with_source = "source_id" in left and f"source_id{suffix}" in right
+    key = ["country", "year", "source_id"] if with_source else ["country", "year"]
+    partners = _partners(left[key].drop_duplicates(), right, window, suffix, key)
+    # A left frame paired before brings its own same_source; the new pairing's replaces it.
+    left = left.drop(columns=[name for name in ("gap", "same_source") if name in left])
+    paired = left.merge(partners, on=key, how="left" if keep_unpaired else "inner")
+    return paired.drop(columns=[f"country{suffix}"]).reset_index(drop=True)
+
+
+def _partners(keys: pd.DataFrame, right: pd.DataFrame, window: int, suffix: str, key: list[str]) -> pd.DataFrame:
+    """The best right row for each key (country, year and maybe source_id), as pair_nearest_year
+    chooses it. Each right row is offered to the years within `window` of its own, so an
+    equality join finds every candidate."""
+    year = f"year{suffix}"
+    offers = pd.concat([right.assign(_offered_year=right[year] + offset) for offset in range(-window, window + 1)])
+    candidates = keys.merge(offers, left_on=["country", "year"], right_on=[f"country{suffix}", "_offered_year"])
+    candidates["gap"] = (candidates["year"] - candidates[year]).abs().astype("Int64")
+    if "source_id" in key:
+        same = candidates["source_id"] == candidates[f"source_id{suffix}"]
+        candidates["same_source"] = same.fillna(False).astype(bool)
     else:
-        merged["same_source"] = False
-    merged = merged[merged["gap"] <= window]
-    merged = merged.sort_values(
-        ["_row", "same_source", "gap", f"year{suffix}"], ascending=[True, False, True, False]
+        candidates["same_source"] = False
+    candidates = candidates.sort_values(
+        [*key, "same_source", "gap", year], ascending=[*(True for _ in key), False, True, False]
     )
-    merged = merged.drop_duplicates("_row")
-    if keep_unpaired:
-        alone = left[~left["_row"].isin(merged["_row"])]
-        merged = pd.concat([merged, alone]) if not alone.empty else merged
-        merged = merged.sort_values("_row")
-    return merged.drop(columns=["_row", f"country{suffix}"]).reset_index(drop=True)
+    return candidates.drop_duplicates(key).drop(columns="_offered_year")
 
 
 def number(value: Any) -> str:
@@ -289,3 +319,23 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value
+
+
+def _pandera() -> Any:
+    """pandera.pandas, imported when the first rule judges rows.
+
+    When hypothesis is installed (as in a development environment), pandera's pandas backend
+    imports it to offer data synthesis, which validation never uses: a third of a second of
+    every run. It is hidden from that import, unless something has loaded it already."""
+    if "pandera.pandas" in sys.modules:
+        return sys.modules["pandera.pandas"]
+    hide = "hypothesis" not in sys.modules
+    if hide:
+        sys.modules["hypothesis"] = None  # type: ignore[assignment]  # `import hypothesis` now fails
+    try:
+        import pandera.pandas
+        import pandera.strategies.base_strategies  # noqa: F401  (the module that imports hypothesis)
+    finally:
+        if hide:
+            del sys.modules["hypothesis"]
+    return pandera.pandas

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 import pandas as pd
 
@@ -17,29 +18,49 @@ def normalized_group(name: str) -> str:
     return " ".join(bare.casefold().split())
 
 
+LIST = ["country", "year"]  # a list of ethnic groups or age bands: one country and year
+
+
+def _normalized_groups(groups: pd.Series) -> pd.Series:
+    """normalized_group of each name, computed once per distinct name."""
+    distinct = groups.dropna().unique()
+    return groups.map(dict(zip(distinct, map(normalized_group, distinct))))
+
+
 def _ethnic_lists(ctx: Context) -> pd.DataFrame:
-    """One row per (country, year) list: sums of the lower and upper ends, residual flag, lines."""
+    """One row per (country, year) list: sums of the lower and upper ends, residual flag."""
     rows = ctx.rows("ethnic_groups")
     if rows.empty:
         return rows
-    rows = rows.dropna(subset=["country", "year"])
+    rows = rows.dropna(subset=LIST)
     residuals = {normalized_group(name) for name in ctx.threshold("ethnic_residual_groups")}
     rows = rows.assign(
         high=rows["percent_max"].fillna(rows["percent"]),
-        residual=rows["group"].map(lambda g: isinstance(g, str) and normalized_group(g) in residuals),
+        residual=_normalized_groups(rows["group"]).isin(residuals),
+        ranged=rows["percent_max"].notna(),
+        known=rows["percent"].notna(),
     )
     return (
-        rows.groupby(["country", "year"], sort=True)
+        rows.groupby(LIST, sort=True)
         .agg(
             low=("percent", "sum"),
             high=("high", "sum"),
             has_residual=("residual", "any"),
-            has_range=("percent_max", lambda s: bool(s.notna().any())),
-            complete=("percent", lambda s: bool(s.notna().all())),
-            lines=("line", tuple),
+            has_range=("ranged", "any"),
+            complete=("known", "all"),
         )
         .reset_index()
     )
+
+
+def _with_lines(bad: pd.DataFrame, rows: pd.DataFrame, **aggregates: Any) -> pd.DataFrame:
+    """The lists that break a rule, with the lines of their rows (and other `aggregates` of those
+    rows). Only for these few lists: a tuple per list costs a Python call each."""
+    if bad.empty:
+        return bad
+    members = rows.merge(bad[LIST], on=LIST)
+    details = members.groupby(LIST, sort=True).agg(lines=("line", tuple), **aggregates).reset_index()
+    return bad.merge(details, on=LIST, how="left")
 
 
 def _sum_text(row) -> str:
@@ -59,6 +80,7 @@ def ethnic_percentages_sum_to_at_most_100(ctx: Context) -> list[Finding]:
     tolerance = ctx.threshold("ethnic_sum_tolerance_pp")
     lists = _ethnic_lists(ctx)
     bad = violations(lists, lambda d: d["low"] <= 100 + tolerance, ctx.check.id)
+    bad = _with_lines(bad, ctx.rows("ethnic_groups"))
     return [
         ctx.finding(
             "ethnic_groups",
@@ -88,6 +110,7 @@ def ethnic_percentages_with_residual_sum_to_100(ctx: Context) -> list[Finding]:
         return []
     lists = lists[lists["has_residual"] & lists["complete"]]  # a missing share is a structure error
     bad = violations(lists, lambda d: d["high"] >= 100 - tolerance, ctx.check.id)
+    bad = _with_lines(bad, ctx.rows("ethnic_groups"))
     return [
         ctx.finding(
             "ethnic_groups",
@@ -111,7 +134,7 @@ def ethnic_groups_are_distinct(ctx: Context) -> list[Finding]:
     rows = ctx.rows("ethnic_groups").dropna(subset=["country", "year", "group"])
     if rows.empty:
         return []
-    rows = rows.assign(key=rows["group"].map(normalized_group))
+    rows = rows.assign(key=_normalized_groups(rows["group"]))
     spellings = rows.groupby(["country", "year", "key"])["group"].transform("nunique")
     # Identical spellings are a primary-key violation the structure checks report already.
     bad = violations(rows.assign(spellings=spellings), lambda d: d["spellings"] <= 1, ctx.check.id)
@@ -141,19 +164,20 @@ def _age_bands(ctx: Context) -> tuple[str, ...]:
 
 
 def _age_lists(ctx: Context) -> pd.DataFrame:
-    rows = ctx.rows("age_structure").dropna(subset=["country", "year"])
+    """One row per (country, year): the sum of its shares, whether all are known, and whether it
+    has every band the schema allows."""
+    rows = ctx.rows("age_structure").dropna(subset=LIST)
     if rows.empty:
         return rows
-    return (
-        rows.groupby(["country", "year"], sort=True)
-        .agg(
-            bands=("age_band", lambda s: frozenset(s.dropna())),
-            total=("percent", "sum"),
-            complete=("percent", lambda s: bool(s.notna().all())),
-            lines=("line", tuple),
-        )
+    required = _age_bands(ctx)
+    rows = rows.assign(allowed_band=rows["age_band"].where(rows["age_band"].isin(required)),
+                       known=rows["percent"].notna())
+    lists = (
+        rows.groupby(LIST, sort=True)
+        .agg(allowed_bands=("allowed_band", "nunique"), total=("percent", "sum"), complete=("known", "all"))
         .reset_index()
     )
+    return lists.assign(has_all_bands=lists["allowed_bands"] == len(required))
 
 
 @rule(
@@ -165,7 +189,8 @@ def _age_lists(ctx: Context) -> pd.DataFrame:
 def age_bands_are_complete(ctx: Context) -> list[Finding]:
     required = frozenset(_age_bands(ctx))
     lists = _age_lists(ctx)
-    bad = violations(lists, lambda d: d["bands"].map(required.issubset), ctx.check.id)
+    bad = violations(lists, lambda d: d["has_all_bands"], ctx.check.id)
+    bad = _with_lines(bad, ctx.rows("age_structure"), bands=("age_band", lambda s: frozenset(s.dropna())))
     return [
         ctx.finding(
             "age_structure",
@@ -187,13 +212,13 @@ def age_bands_are_complete(ctx: Context) -> list[Finding]:
 )
 def age_bands_sum_to_100(ctx: Context) -> list[Finding]:
     tolerance = ctx.threshold("age_sum_tolerance_pp")
-    required = frozenset(_age_bands(ctx))
     lists = _age_lists(ctx)
     if lists.empty:
         return []
     # Incomplete lists are age_bands_are_complete's; a missing share is a structure error.
-    lists = lists[lists["bands"].map(required.issubset) & lists["complete"]]
+    lists = lists[lists["has_all_bands"] & lists["complete"]]
     bad = violations(lists, lambda d: (d["total"] - 100).abs() <= tolerance, ctx.check.id)
+    bad = _with_lines(bad, ctx.rows("age_structure"))
     return [
         ctx.finding(
             "age_structure",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -10,20 +10,29 @@ from country_profiles.validation.findings import ERROR, Finding
 from country_profiles.validation.rules._framework import ALL_TABLES, Context, rule, violations
 
 
-def _string_fields(ctx: Context) -> Iterator[tuple[str, str, pd.DataFrame]]:
+def _distinct_texts(ctx: Context) -> pd.DataFrame:
+    """Each distinct text of each string field of each table (columns table, field, text): a text
+    that fills many cells, such as a country code or a source id, is judged once."""
+    parts = [pd.DataFrame({"table": pd.Series(dtype="str"), "field": pd.Series(dtype="str"),
+                           "text": pd.Series(dtype="str")})]
     for name, table in sorted(ctx.package.tables.items()):
         rows = ctx.rows(name)
         for field in table.schema["fields"]:
             if field.get("type", "string") == "string" and field["name"] in rows:
-                yield name, field["name"], rows[[field["name"], "line"]]
+                texts = pd.Series(rows[field["name"]].dropna().unique(), dtype="str")
+                parts.append(pd.DataFrame({"table": name, "field": field["name"], "text": texts}))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _text_findings(
     ctx: Context, holds: Callable[[pd.Series], pd.Series], problem: Callable[[str], str], expected: str
 ) -> list[Finding]:
+    texts = ctx.once("distinct texts", lambda: _distinct_texts(ctx))
+    bad = violations(texts, lambda d: holds(d["text"]) | d["text"].isna(), ctx.check.id)
     findings = []
-    for name, field, rows in _string_fields(ctx):
-        bad = violations(rows, lambda d: holds(d[field]) | d[field].isna(), ctx.check.id)
+    for (name, field), wrong in bad.groupby(["table", "field"], sort=True):
+        rows = ctx.rows(name)
+        cells = rows[rows[field].isin(wrong["text"])]
         findings += [
             ctx.finding(
                 name,
@@ -32,7 +41,7 @@ def _text_findings(
                 field=field,
                 value=value,
             )
-            for value, line in zip(bad[field], bad["line"])
+            for value, line in zip(cells[field], cells["line"])
         ]
     return findings
 
