@@ -519,18 +519,7 @@ def _scan(data: bytes) -> tuple[np.ndarray, np.ndarray] | None:
     commas = np.flatnonzero(arr == 44)
     newlines = all_newlines
     if quotes.size:
-        if quotes.size % 2:
-            return None
-        # Each odd quote opens a cell (or continues one after an escaped ""), each even one closes it.
-        opening, closing = quotes[0::2], quotes[1::2]
-        escaped = np.zeros(opening.size, dtype=bool)
-        escaped[1:] = closing[:-1] == opening[1:] - 1
-        opens_cell = (opening == 0) | np.isin(arr[np.maximum(opening - 1, 0)], _SEPARATORS) | escaped
-        reopened = np.zeros(closing.size, dtype=bool)
-        reopened[:-1] = opening[1:] == closing[:-1] + 1
-        at_end = closing == size - 1
-        closes_cell = at_end | np.isin(arr[np.minimum(closing + 1, size - 1)], _SEPARATORS) | reopened
-        if not (opens_cell.all() and closes_cell.all()):
+        if not _quotes_are_plain(arr, quotes):
             return None
         newlines = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
         commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
@@ -544,6 +533,68 @@ def _scan(data: bytes) -> tuple[np.ndarray, np.ndarray] | None:
     counts[lengths == 0] = 0
     lines = np.searchsorted(all_newlines, starts) + 1
     return counts, lines
+
+
+def _quotes_are_plain(arr: np.ndarray, quotes: np.ndarray) -> bool:
+    """Whether the quotes at these offsets follow RFC 4180: each odd quote opens a cell (or
+    continues one after an escaped ""), each even one closes it."""
+    if quotes.size % 2:
+        return False
+    size = arr.size
+    opening, closing = quotes[0::2], quotes[1::2]
+    escaped = np.zeros(opening.size, dtype=bool)
+    escaped[1:] = closing[:-1] == opening[1:] - 1
+    opens_cell = (opening == 0) | np.isin(arr[np.maximum(opening - 1, 0)], _SEPARATORS) | escaped
+    reopened = np.zeros(closing.size, dtype=bool)
+    reopened[:-1] = opening[1:] == closing[:-1] + 1
+    at_end = closing == size - 1
+    closes_cell = at_end | np.isin(arr[np.minimum(closing + 1, size - 1)], _SEPARATORS) | reopened
+    return bool(opens_cell.all() and closes_cell.all())
+
+
+def _read_rectangular_with_pyarrow(data: bytes) -> Records | None:
+    """The fast path, for the usual file: one record per line, every record as wide as the
+    header, LF line ends, plain quoting. Arrow reads it on every core, into the string columns
+    pandas uses anyway. None when pyarrow is not installed or the file is not of that kind
+    (the scan and pandas, or the csv module, then read it)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+    except ImportError:
+        return None
+    if b"\r" in data or b"\n\n" in data or data.startswith(b"\n"):
+        return None  # CR line ends or blank lines: the scan counts their lines
+    if b'"' in data:
+        arr = np.frombuffer(data, dtype=np.uint8)
+        quotes = np.flatnonzero(arr == 34)
+        newlines = np.flatnonzero(arr == 10)
+        if not _quotes_are_plain(arr, quotes) or (np.searchsorted(quotes, newlines) % 2).any():
+            return None  # a quote the scan must judge, or a line break inside a quoted cell
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.large_string() for name in _arrow_column_names(data)},
+                null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, ValueError):
+        return None  # a record wider or narrower than the first
+    records = data.count(b"\n") + (not data.endswith(b"\n"))
+    if table.num_rows != records:
+        return None
+    cells = pd.DataFrame({position: pd.array(column, dtype="str") for position, column in enumerate(table.columns)})
+    return Records(cells, np.full(records, table.num_columns, dtype=np.int64), np.arange(1, records + 1))
+
+
+def _arrow_column_names(data: bytes) -> list[str]:
+    """Arrow's generated names (f0, f1, ...) for as many columns as the first record has."""
+    first = data.split(b"\n", 1)[0]
+    if b'"' in first:  # commas inside quotes do not separate cells
+        first = re.sub(rb'"(?:[^"]|"")*"', b"", first)
+    return [f"f{position}" for position in range(first.count(b",") + 1)]
 
 
 def _read_with_pandas(data: bytes, counts: np.ndarray) -> pd.DataFrame | None:
@@ -627,6 +678,9 @@ def line_starts(data: bytes) -> np.ndarray:
 
 def read_records(data: bytes, text: str | None = None) -> Records:
     """Parse CSV bytes (UTF-8, no BOM) into string cells. Raises CsvError when no parser can."""
+    rectangular = _read_rectangular_with_pyarrow(data)
+    if rectangular is not None:
+        return rectangular
     scanned = _scan(data)
     if scanned is not None:
         counts, lines = scanned
@@ -829,35 +883,71 @@ def _null_column(spec: FieldSpec, index: pd.Index) -> pd.Series:
 
 def _check_column(context: _Context, spec: FieldSpec, position: int, raw: pd.Series, present: np.ndarray,
                   missing: np.ndarray, in_primary_key: bool) -> pd.Series:
-    """Type one column and check its cell constraints; returns the typed column (invalid = null).
-    Each distinct text is parsed once, so a column of years costs a few dozen parses."""
+    """Type one column and check its cell constraints; returns the typed column (invalid = null)."""
     missing = present & missing
     if (spec.required or in_primary_key) and missing.any():
         why = "is required" if spec.required else "is part of the primary key"
         context.add_cells("required_cell_present", spec.name, position, raw[missing],
                           lambda value: f"the cell is empty but column {show(spec.name)} {why}")
     keep = present & ~missing
-    values = raw if keep.all() else raw[keep]
-    parsed = {text: spec.parse(text) for text in pd.unique(values.to_numpy())}
-    invalid_texts = [text for text, value in parsed.items() if value is None]
-    if invalid_texts:
-        invalid = values.isin(invalid_texts).to_numpy()
-        context.add_cells("cell_has_field_type", spec.name, position, values[invalid],
+    invalid, typed = _parse(spec, raw, keep)
+    if invalid.any():
+        context.add_cells("cell_has_field_type", spec.name, position, raw[invalid],
                           lambda value: type_problem(spec, value))
-        values = values[~invalid]
-    typed_values = _typed(spec, values, parsed)
-    _check_constraints(context, spec, position, values, typed_values)
-    return typed_values if len(typed_values) == len(raw) else typed_values.reindex(raw.index)
+    valid = keep & ~invalid
+    if valid.all():
+        _check_constraints(context, spec, position, raw, typed)
+    else:
+        _check_constraints(context, spec, position, raw[valid], typed[valid])
+    return typed
 
 
-def _typed(spec: FieldSpec, values: pd.Series, parsed: dict[str, Any]) -> pd.Series:
-    """The valid texts of a column in their field's dtype (see model.Table)."""
+def _parse(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Series]:
+    """Which kept cells of `raw` do not parse as the field's type, and the column in its dtype
+    (see model.Table): null where a cell is not kept or not valid."""
+    if spec.type == "string" and spec.format == "default":
+        return np.zeros(len(raw), dtype=bool), raw if keep.all() else raw.where(keep)
+    if spec.type in ("integer", "number") and raw.dtype.storage == "pyarrow":
+        parsed = _parse_with_arrow(spec, raw, keep)
+        if parsed is not None:
+            return parsed
+    # Each distinct text is parsed once, so a column of years costs a few dozen parses.
+    parsed_texts = {text: spec.parse(text) for text in raw[keep].unique()}
+    invalid_texts = [text for text, value in parsed_texts.items() if value is None]
+    invalid = keep & raw.isin(invalid_texts).to_numpy() if invalid_texts else np.zeros(len(raw), dtype=bool)
+    valid_texts = raw.where(keep & ~invalid)
     if spec.type == "string":
-        return values if values.dtype == "str" else values.astype("str")
+        return invalid, valid_texts
     if spec.type == "date":
-        return pd.to_datetime(values, format="%Y-%m-%d").astype("datetime64[ns]")
+        return invalid, pd.to_datetime(valid_texts, format="%Y-%m-%d").astype("datetime64[ns]")
     # Numbers as Python's float() reads them (correctly rounded), which the bound checks rely on.
-    return values.map(parsed).astype(DTYPES[spec.type])
+    return invalid, valid_texts.map(parsed_texts).astype(DTYPES[spec.type])
+
+
+def _parse_with_arrow(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Series] | None:
+    """Integers and numbers parsed by Arrow all at once: the texts that match the type's grammar,
+    then Arrow's cast, which rounds as Python's float() does (correctly). None when the cast
+    refuses a text the grammar allows (an integer beyond 64 bits, a '+' sign): the slow way
+    then parses each distinct text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = pa.array(raw.array)
+    grammar = INTEGER_RE if spec.type == "integer" else NUMBER_RE
+    matches = pc.fill_null(pc.match_substring_regex(texts, f"^(?:{grammar.pattern})$"), False)
+    matches = pc.and_(matches, pa.array(keep))
+    try:
+        cast = pc.cast(pc.if_else(matches, texts, pa.scalar(None, texts.type)), pa.int64() if spec.type == "integer" else pa.float64())
+    except pa.ArrowInvalid:
+        return None
+    if spec.type == "integer":
+        typed = pd.Series(pd.array(cast, dtype="Int64"), index=raw.index)
+        invalid = keep & ~matches.to_numpy(zero_copy_only=False)
+        return invalid, typed
+    numbers = cast.to_numpy(zero_copy_only=False)
+    finite = np.isfinite(numbers)  # 1e999 is inf: too large, as parse_number says
+    invalid = keep & ~(matches.to_numpy(zero_copy_only=False) & finite)
+    return invalid, pd.Series(np.where(finite, numbers, np.nan), index=raw.index)
 
 
 def _check_constraints(context: _Context, spec: FieldSpec, position: int, texts: pd.Series,
@@ -873,7 +963,7 @@ def _check_constraints(context: _Context, spec: FieldSpec, position: int, texts:
         context.add_cells("value_in_enum", spec.name, position, texts[outside], lambda value: f"{show(value)} is not one of: {listed}{lookalike_note(value)}")
     if spec.pattern is not None:
         pattern = spec.pattern
-        failing = [text for text in pd.unique(texts.to_numpy()) if not pattern.fullmatch(text)]
+        failing = [text for text in texts.unique() if not pattern.fullmatch(text)]
         if failing:
             context.add_cells("value_matches_pattern", spec.name, position, texts[texts.isin(failing).to_numpy()],
                               lambda value: f"{show(value)} does not match the pattern {pattern.pattern}{lookalike_note(value)}")

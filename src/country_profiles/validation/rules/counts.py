@@ -321,9 +321,8 @@ def equipment_per_soldier_is_plausible(ctx: Context) -> list[Finding]:
     limit = ctx.threshold("equipment_max_per_soldier")
     equipment = indicator_rows(ctx, _forces_indicators(ctx, "count"))
     with_total = pair_nearest_year(equipment, indicator_rows(ctx, [TOTAL_PERSONNEL]), window, "_whole")
-    paired = set(zip(with_total["resource"], with_total["line"]))
-    unpaired = pd.Series([key not in paired for key in zip(equipment["resource"], equipment["line"])], dtype=bool)
-    without_total = equipment[unpaired.to_numpy()]
+    paired = pd.MultiIndex.from_frame(with_total[["resource", "line"]])
+    without_total = equipment[~pd.MultiIndex.from_frame(equipment[["resource", "line"]]).isin(paired)]
     with_active = pair_nearest_year(without_total, indicator_rows(ctx, ["active_personnel"]), window, "_whole")
     pairs = pd.concat([frame for frame in (with_total, with_active) if not frame.empty] or [with_total])
     bad = violations(pairs, lambda d: d["value"] <= limit * d["high_whole"], ctx.check.id)

@@ -161,16 +161,17 @@ def values_are_not_dated_after_their_source(ctx: Context) -> list[Finding]:
 )
 def every_source_is_cited(ctx: Context) -> list[Finding]:
     cited: set[str] = set()
+    sources = ctx.rows("sources")
+    known = set(sources["id"].dropna())
     for name, table in _tables(ctx):
         if name == "sources":
             continue
         for column in table.frame.columns:  # source_id, and per-field ones such as since_source_id
             if column == "source_id" or column.endswith("_source_id"):
-                cited |= set(table.frame[column].dropna())
+                cited |= set(table.frame[column].dropna().unique())
         if "note" in table.frame:  # a correction that only adds a remark names its source there
-            notes = " ".join(table.frame["note"].dropna())
-            cited |= set(re.findall(r"[a-z0-9][a-z0-9-]*", notes)) & set(ctx.rows("sources")["id"].dropna())
-    sources = ctx.rows("sources")
+            notes = " ".join(table.frame["note"].dropna().unique())
+            cited |= set(re.findall(r"[a-z0-9][a-z0-9-]*", notes)) & known
     bad = violations(sources, lambda d: d["id"].isin(cited) | d["id"].isna(), ctx.check.id)
     return [
         ctx.finding(
