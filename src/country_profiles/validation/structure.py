@@ -591,7 +591,8 @@ def _read_rectangular_with_pyarrow(data: bytes) -> Records | None:
 
 def _arrow_column_names(data: bytes) -> list[str]:
     """Arrow's generated names (f0, f1, ...) for as many columns as the first record has."""
-    first = data.split(b"\n", 1)[0]
+    end = data.find(b"\n")
+    first = data[: end if end >= 0 else len(data)]
     if b'"' in first:  # commas inside quotes do not separate cells
         first = re.sub(rb'"(?:[^"]|"")*"', b"", first)
     return [f"f{position}" for position in range(first.count(b",") + 1)]
@@ -936,12 +937,15 @@ def _parse_with_arrow(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tupl
     grammar = INTEGER_RE if spec.type == "integer" else NUMBER_RE
     matches = pc.fill_null(pc.match_substring_regex(texts, f"^(?:{grammar.pattern})$"), False)
     matches = pc.and_(matches, pa.array(keep))
+    target = pa.int64() if spec.type == "integer" else pa.float64()
     try:
-        cast = pc.cast(pc.if_else(matches, texts, pa.scalar(None, texts.type)), pa.int64() if spec.type == "integer" else pa.float64())
+        cast = pc.cast(pc.if_else(matches, texts, pa.scalar(None, texts.type)), target)
     except pa.ArrowInvalid:
         return None
     if spec.type == "integer":
-        typed = pd.Series(pd.array(cast, dtype="Int64"), index=raw.index)
+        numbers = pc.fill_null(cast, 0).to_numpy(zero_copy_only=False)
+        nulls = pc.is_null(cast).to_numpy(zero_copy_only=False)
+        typed = pd.Series(pd.arrays.IntegerArray(numbers, nulls), index=raw.index)
         invalid = keep & ~matches.to_numpy(zero_copy_only=False)
         return invalid, typed
     numbers = cast.to_numpy(zero_copy_only=False)

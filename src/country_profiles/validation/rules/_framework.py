@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from country_profiles.paths import REPO_ROOT
@@ -269,7 +270,9 @@ def _partners(keys: pd.DataFrame, right: pd.DataFrame, window: int, suffix: str,
     chooses it. Each right row is offered to the years within `window` of its own, so an
     equality join finds every candidate."""
     year = f"year{suffix}"
-    offers = pd.concat([right.assign(_offered_year=right[year] + offset) for offset in range(-window, window + 1)])
+    offsets = np.arange(-window, window + 1)
+    offers = right.iloc[np.repeat(np.arange(len(right)), len(offsets))]
+    offers = offers.assign(_offered_year=offers[year].to_numpy() + np.tile(offsets, len(right)))
     candidates = keys.merge(offers, left_on=["country", "year"], right_on=[f"country{suffix}", "_offered_year"])
     candidates["gap"] = (candidates["year"] - candidates[year]).abs().astype("Int64")
     if "source_id" in key:

@@ -47,6 +47,10 @@ def _forces_indicators(ctx: Context, unit: str) -> list[str]:
 
 def _values_with_definitions(ctx: Context) -> pd.DataFrame:
     """Every value and value_max of the indicator tables, one row each, with its indicator's definition."""
+    return ctx.once("indicator values with definitions", lambda: _join_values_and_definitions(ctx))
+
+
+def _join_values_and_definitions(ctx: Context) -> pd.DataFrame:
     defs = _definitions(ctx).rename(columns={"line": "definition_line", "table": "defined_table"})
     parts = []
     for resource in INDICATOR_TABLES:

@@ -99,6 +99,7 @@ def membership_periods_do_not_overlap(ctx: Context) -> list[Finding]:
     if rows.empty:
         return []
     rows = rows[~rows["status"].isin(qualifying)].dropna(subset=["country", "organization", "since"])
+    rows = rows[rows.duplicated(["country", "organization"], keep=False)]  # only these can overlap another
     columns = ["country", "organization", "status", "since", "until", "line"]
     pairs = rows[columns].merge(rows[columns], on=["country", "organization"], suffixes=("", "_other"))
     pairs = pairs[pairs["line"] < pairs["line_other"]]

@@ -127,15 +127,19 @@ def values_are_not_dated_after_their_source(ctx: Context) -> list[Finding]:
         return []
     published = sources.dropna(subset=["id"]).drop_duplicates("id")
     published = published.assign(source_year=published["published"].dt.year.astype("Int64"))
-    published = published[["id", "published", "source_year", "line"]].rename(columns={"line": "source_line"})
+    source_years = published.set_index("id")["source_year"]
+    published = published[["id", "published", "line"]].rename(columns={"line": "source_line"})
     findings = []
     for name, table in _tables(ctx):
         fields = year_fields(table)
         if not fields or "source_id" not in table.frame:
             continue
-        rows = ctx.rows(name).merge(published, left_on="source_id", right_on="id", suffixes=("", "_source"))
+        rows = ctx.rows(name)
+        # A row citing no known source has no source year: nothing to judge (a foreign key error).
+        rows = rows.assign(source_year=rows["source_id"].map(source_years))
         for field in fields:
             bad = violations(rows, lambda d: d[field] <= d["source_year"], ctx.check.id)
+            bad = bad.merge(published, left_on="source_id", right_on="id", suffixes=("", "_source"))
             findings += [
                 ctx.finding(
                     name,
