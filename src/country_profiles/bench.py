@@ -120,7 +120,7 @@ def _membership_breaks() -> dict[str, Callable[[Row], None]]:
         "enum": lambda row: row.__setitem__(2, "membre"),
         "type": lambda row: row.__setitem__(3, row[3][:2] + "x" + row[3][3:]),  # a typo in the year
         "required": lambda row: row.__setitem__(6, ""),
-        "foreign_key": lambda row: row.__setitem__(1, "NO-SUCH-ORGANIZATION"),
+        "foreign_key": lambda row: row.__setitem__(1, f"NO-SUCH-{row[1]}"),  # unique, so no key repeats
         "ends_before_begin": lambda row: row.__setitem__(4, str(int(row[3]) - 1)),  # rule: until before since
     }
 
