@@ -319,6 +319,17 @@ CORPUS = [
                  id="descriptor-latin1"),
     pytest.param(write(DESCRIPTOR, b'{"name": "mini", "resources": [{"name": "a", "path": "a.csv", "bytes": NaN}]}'),
                  1, ["datapackage.json: error [descriptor_is_json] invalid JSON: NaN is not JSON"], id="descriptor-nan"),
+    pytest.param(write(DESCRIPTOR, b'{"name": "mini",\n"resources": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"), 1,
+                 ["datapackage.json:2: error [descriptor_is_json] nested more than 64 levels deep on line 2"],
+                 id="descriptor-nested-100000-deep"),
+    pytest.param(write("schemas/lands.schema.json", b'{"fields": [{"name": "iso3", "type": "string", "x": ' + b"{\"a\": " * 5000
+                       + b"1" + b"}" * 5000 + b"}]}"), 1,
+                 ["schemas/lands.schema.json:1: error [descriptor_is_json] nested more than 64 levels deep"],
+                 id="schema-nested-5000-deep"),
+    pytest.param(write(DESCRIPTOR, b'{"name": "mini", "resources": [{"name": "a", "path": "a.csv", "bytes": '
+                       + b"9" * 5000 + b"}]}"), 1,
+                 ["datapackage.json: error [descriptor_is_json] invalid JSON: Exceeds the limit"],
+                 id="descriptor-5000-digit-number"),
     pytest.param(write(DESCRIPTOR, b"[]"), 1,
                  ["datapackage.json:1: error [descriptor_is_valid] the descriptor must be a JSON object"],
                  id="descriptor-not-an-object"),

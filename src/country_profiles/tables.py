@@ -20,7 +20,7 @@ from typing import Any
 
 
 def load_descriptor(root: Path) -> dict[str, Any]:
-    return json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    return json_file(root / "datapackage.json")
 
 
 class PackagePathError(ValueError):
@@ -63,7 +63,7 @@ def table_schema(root: Path, resource: Mapping[str, Any]) -> dict[str, Any]:
     schema = resource["schema"]
     if isinstance(schema, str):
         what = f"resource {resource.get('name')!r}: schema path"
-        return json.loads(package_file(root, schema, what).read_text(encoding="utf-8"))
+        return json_file(package_file(root, schema, what))
     return dict(schema)
 
 
@@ -174,7 +174,11 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 
 
 def json_file(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """A JSON file's content; ValueError (not RecursionError) for one nested too deeply to read."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise ValueError(f"{path}: JSON nested too deeply to read") from None
 
 
 # Reading a table back into typed values: what the formatter respells and the diff compares.

@@ -307,6 +307,12 @@ def _read_json(data: bytes, path: str, resource: str | None, findings: list[Find
         findings.append(_finding("descriptor_is_json", f"byte 0x{data[exc.start:exc.start + 1].hex()} on line {line} "
                                  "is not UTF-8", path, line=line, resource=resource))
         return None
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        findings.append(_finding("descriptor_is_json", f"nested more than {MAX_JSON_DEPTH} levels deep on line {too_deep}; "
+                                 "a descriptor or Table Schema needs fewer than ten", path, line=too_deep,
+                                 resource=resource))
+        return None
     try:
         return json.loads(text, parse_constant=_reject_constant), text
     except json.JSONDecodeError as exc:
@@ -314,6 +320,34 @@ def _read_json(data: bytes, path: str, resource: str | None, findings: list[Find
                                  path, line=exc.lineno, resource=resource))
     except ValueError as exc:
         findings.append(_finding("descriptor_is_json", f"invalid JSON: {exc}", path, resource=resource))
+    return None
+
+
+MAX_JSON_DEPTH = 64  # far beyond any real descriptor; deeper would exhaust Python's recursion in json and jsonschema
+_JSON_SPECIAL = re.compile(r'[\[\]{}"\\]')
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where arrays and objects nest deeper than MAX_JSON_DEPTH, if they do (brackets
+    inside strings do not count). One pass over the text, whatever it holds."""
+    depth, in_string, escaped = 0, False, -1
+    for match in _JSON_SPECIAL.finditer(text):
+        position, char = match.start(), match.group()
+        if in_string:
+            if position == escaped:
+                continue
+            if char == "\\":
+                escaped = position + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return text.count("\n", 0, position) + 1
+        elif char in "]}":
+            depth -= 1
     return None
 
 
