@@ -352,6 +352,10 @@ CORPUS = [
                      "error [table_schema_is_valid] $.foreignKeys[0].reference: foreign key (source_id) refers to "
                      "resource 'nowhere', which the package does not declare"],
                  id="foreign-key-to-a-missing-table"),
+    pytest.param(schema_change("schemas/lands.schema.json",
+                               lambda schema: schema["fields"][4]["constraints"].__setitem__("maximum", 10**4000)),
+                 1, ["error [table_schema_is_valid] $.fields[4].constraints.maximum: maximum 1000", "0000…"],
+                 id="schema-bound-beyond-any-double"),
     pytest.param(lambda root: (root / LANDS).unlink(), 1,
                  ["data/lands.csv: error [resource_file_exists] data/lands.csv does not exist (resource path of lands)"],
                  id="resource-file-missing"),

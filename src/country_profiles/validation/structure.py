@@ -335,7 +335,11 @@ def _constraint_value(spec: FieldSpec, value: Any) -> Any:
         return parse_integer(value) if isinstance(value, str) else None
     if spec.type == "number":
         if isinstance(value, (int, float)):
-            return float(value) if math.isfinite(value) else None
+            try:
+                number = float(value)
+            except OverflowError:  # an integer beyond any double (JSON allows 10**4000)
+                return None
+            return number if math.isfinite(number) else None
         return parse_number(value) if isinstance(value, str) else None
     if spec.type == "date":
         return parse_date(value) if isinstance(value, str) else None
