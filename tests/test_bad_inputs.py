@@ -15,6 +15,7 @@ either and `fmt` rewrites it without changing a value.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -182,6 +183,57 @@ def test_every_reader_of_the_descriptor_refuses_what_validation_refuses(mini, co
     corrupt(mini)
     with pytest.raises(tables.PackagePathError, match="outside|absolute|'..'|URL"):
         tables.schemas_by_resource(mini)
+
+
+OPEN_RECORDER = """
+import json, os, sys
+opened = []
+sys.addaudithook(lambda event, args: opened.append(os.path.realpath(args[0]))
+                 if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)) else None)
+from country_profiles.cli import main
+status = main(sys.argv[1:])
+print(json.dumps({"status": status, "opened": sorted(set(map(str, opened)))}))
+"""
+
+
+def leading_everywhere(root: Path) -> None:
+    """Resources named like the real tables (so every reader looks for them) whose paths and
+    schemas lead out of the package every way there is."""
+    secret = root.parent / "secret"
+    secret.mkdir()
+    (secret / "table.csv").write_text("iso3\nKGZ\n", encoding="utf-8")
+    (secret / "table.schema.json").write_text('{"fields": [{"name": "iso3"}]}', encoding="utf-8")
+    (root / "data/linked.csv").symlink_to(secret / "table.csv")
+
+    def change(document: dict) -> None:
+        document["resources"] += [
+            {"name": "countries", "path": "../secret/table.csv", "schema": "../secret/table.schema.json"},
+            {"name": "borders", "path": str(secret / "table.csv"), "schema": str(secret / "table.schema.json")},
+            {"name": "sources", "path": "data/linked.csv", "schema": "data/../../secret/table.schema.json"},
+        ]
+
+    edit_json(root / DESCRIPTOR, change)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["validate", "{mini}"], id="validate", marks=pytest.mark.xfail(
+            strict=True, reason="rules/_framework._empty_rows opens a declared schema path without the package check")),
+        pytest.param(["fmt", "{mini}"], id="fmt"),
+        pytest.param(["export", "--format", "sqlite", "{out}", "--package", "{mini}"], id="export"),
+    ],
+)
+def test_no_command_opens_a_file_outside_the_package(mini, tmp_path, argv):
+    """An audit hook in a child process records every file opened; none may be beside the package."""
+    leading_everywhere(mini)
+    argv = [arg.format(mini=mini, out=tmp_path / "out") for arg in argv]
+    done = subprocess.run([sys.executable, "-c", OPEN_RECORDER, *argv], capture_output=True, text=True, timeout=120)
+    result = json.loads(done.stdout.splitlines()[-1])
+    outside = [path for path in result["opened"] if Path(path).is_relative_to(tmp_path.resolve())
+               and not Path(path).is_relative_to(mini.resolve()) and not Path(path).is_relative_to(tmp_path / "out")]
+    assert outside == [], f"{argv[0]} opened {outside}"
+    assert result["status"] in (1, 2) and "Traceback" not in done.stderr
 
 
 # --- The corpus: one bad input per case, run through `country-profiles validate` ---
