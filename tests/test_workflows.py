@@ -1,4 +1,5 @@
-"""CI and pre-commit configuration: only nox sessions that exist, least privilege, pinned actions."""
+"""CI and pre-commit configuration: only nox sessions that exist, least privilege, pinned actions,
+no trigger, runner or script a pull request from a fork could abuse."""
 
 from __future__ import annotations
 
@@ -113,6 +114,82 @@ def test_checkout_does_not_keep_the_token(path):
     for job_id, step in steps(load(path)):
         if step.get("uses", "").startswith("actions/checkout@"):
             assert step.get("with", {}).get("persist-credentials") is False, job_id
+
+
+# Security beyond permissions and pins: what a pull request from a fork could abuse.
+
+# Triggers that run with a write token or secrets on behalf of someone else's pull request or comment.
+UNTRUSTED_TRIGGERS = {"pull_request_target", "workflow_run", "issue_comment", "pull_request_review",
+                      "pull_request_review_comment"}
+GITHUB_HOSTED = re.compile(r"^(ubuntu|windows|macos)-[\w.-]+$")
+DOCKER_PINNED = re.compile(r"^docker://[^@\s]+@sha256:[0-9a-f]{64}$")
+
+
+def security_problems(workflow: dict) -> list[str]:
+    """What would let a pull request run code with more than read access, or inject shell code."""
+    problems = [f"trigger {name}" for name in triggers(workflow) if name in UNTRUSTED_TRIGGERS]
+    for job_id, job in workflow.get("jobs", {}).items():
+        runner = job.get("runs-on", "")
+        if not (isinstance(runner, str) and GITHUB_HOSTED.match(runner)):
+            problems.append(f"{job_id}: runs on {runner!r}, not a GitHub-hosted runner")
+        called = job.get("uses")
+        if called and not (called.startswith("./") or PINNED.match(called)):
+            problems.append(f"{job_id}: reusable workflow {called} not pinned to a commit")
+        for step in job.get("steps", []):
+            if "${{" in step.get("run", ""):  # expanded into the script before the shell sees it
+                problems.append(f"{job_id}: expression inside a run script (pass it through env)")
+            used = step.get("uses", "")
+            if used.startswith("docker://") and not DOCKER_PINNED.match(used):
+                problems.append(f"{job_id}: image {used} not pinned to a digest")
+    if "secrets." in yaml.safe_dump(workflow):
+        problems.append("uses a secret (no job here needs one)")
+    return problems
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_untrusted_trigger_self_hosted_runner_script_injection_or_secret(path):
+    assert security_problems(load(path)) == []
+
+
+SAFE_JOB = {"runs-on": "ubuntu-latest", "steps": [{"run": "nox -s tests"}]}
+
+
+@pytest.mark.parametrize(
+    ("workflow", "problem"),
+    [
+        ({"on": {"workflow_run": {}}, "jobs": {"a": SAFE_JOB}}, "trigger workflow_run"),
+        ({True: ["pull_request_target"], "jobs": {"a": SAFE_JOB}}, "trigger pull_request_target"),
+        ({"on": ["issue_comment"], "jobs": {"a": SAFE_JOB}}, "trigger issue_comment"),
+        ({"on": ["pull_request"], "jobs": {"a": {**SAFE_JOB, "runs-on": ["self-hosted", "linux"]}}},
+         "not a GitHub-hosted runner"),
+        ({"on": ["pull_request"], "jobs": {"a": {"uses": "org/repo/.github/workflows/x.yml@main"}}},
+         "reusable workflow org/repo/.github/workflows/x.yml@main not pinned"),
+        ({"on": ["pull_request"], "jobs": {"a": {**SAFE_JOB, "steps": [
+            {"run": 'echo "${{ github.event.pull_request.title }}"'}]}}}, "expression inside a run script"),
+        ({"on": ["pull_request"], "jobs": {"a": {**SAFE_JOB, "steps": [{"uses": "docker://alpine:3"}]}}},
+         "image docker://alpine:3 not pinned"),
+        ({"on": ["pull_request"], "jobs": {"a": {**SAFE_JOB, "env": {"T": "${{ secrets.TOKEN }}"}}}}, "uses a secret"),
+    ],
+)
+def test_the_security_checks_catch_what_they_look_for(workflow, problem):
+    found = security_problems(workflow)
+    assert any(problem in item for item in found), found
+
+
+@pytest.mark.parametrize(
+    ("action", "pinned"),
+    [
+        ("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", True),
+        ("github/codeql-action/init@" + "a" * 40, True),
+        ("actions/checkout@v4", False),
+        ("actions/checkout@main", False),
+        ("actions/checkout@11bd7190", False),  # a short SHA can collide
+        ("actions/checkout@" + "A" * 40, False),
+        ("actions/checkout", False),
+    ],
+)
+def test_the_pin_pattern_accepts_only_a_full_commit_sha(action, pinned):
+    assert bool(PINNED.match(action)) is pinned
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
