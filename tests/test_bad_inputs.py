@@ -345,6 +345,9 @@ CORPUS = [
     pytest.param(cell(LANDS, 5, "area_km2", "1e309"), 1,
                  ["data/lands.csv:5: error [cell_has_field_type] column area_km2: '1e309' is too large to be a number"],
                  id="1e309-overflows-a-double"),
+    pytest.param(cell(LANDS, 5, "area_km2", "1e-400"), 1,
+                 ["data/lands.csv:5: error [cell_has_field_type] column area_km2: '1e-400' is too close to zero to be a "
+                  "number: it would be read as 0"], id="1e-400-underflows-a-double"),
     pytest.param(cell("data/cities.csv", 2, "population", "NaN"), 1,
                  ["data/cities.csv:2: error [cell_has_field_type] column population: 'NaN' is not an integer"],
                  id="nan-in-an-integer-column"),

@@ -152,6 +152,7 @@ BOUND_NAMES = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 INTEGER_RE = re.compile(r"[+-]?[0-9]+")
 NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+NONZERO_MANTISSA = re.compile(r"[+-]?[0-9.]*[1-9]")  # a number written with a digit other than 0 before its exponent
 URI_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+")
 WEB_URI_RE = re.compile(r"(?i:https?|ftp)://[^/?#\s@]+.*")
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -173,6 +174,8 @@ def parse_number(text: str) -> float | None:
     if not NUMBER_RE.fullmatch(text):
         return None
     value = float(text)
+    if value == 0 and NONZERO_MANTISSA.match(text):
+        return None  # 1e-400 underflows to 0: no export could hold the value written
     return value if math.isfinite(value) else None
 
 
@@ -206,6 +209,8 @@ def type_problem(spec: FieldSpec, text: str) -> str:
         return f"{shown} is not an integer"
     if spec.type == "number":
         if NUMBER_RE.fullmatch(text):
+            if float(text) == 0:
+                return f"{shown} is too close to zero to be a number: it would be read as 0"
             return f"{shown} is too large to be a number"
         if re.fullmatch(r"[+-]?[0-9.,]+", text) and "," in text:
             return f"{shown} is not a number (use a dot as decimal mark and no thousands separators)"
@@ -954,6 +959,10 @@ def _parse_with_arrow(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tupl
         return invalid, typed
     numbers = cast.to_numpy(zero_copy_only=False)
     finite = np.isfinite(numbers)  # 1e999 is inf: too large, as parse_number says
+    zero = numbers == 0
+    if zero.any():  # 1e-400 underflows to 0, as parse_number says
+        nonzero = pc.match_substring_regex(texts, f"^{NONZERO_MANTISSA.pattern}").to_numpy(zero_copy_only=False)
+        finite &= ~(zero & nonzero)
     invalid = keep & ~(matches.to_numpy(zero_copy_only=False) & finite)
     return invalid, pd.Series(np.where(finite, numbers, np.nan), index=raw.index)
 
