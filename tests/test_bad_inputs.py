@@ -537,3 +537,27 @@ def test_a_50_mb_cell_is_reported_in_a_short_message_with_bounded_memory(mini, t
     peak = int(done.stderr.split("peak ")[1].split()[0])
     assert peak < 1500, f"validating a 50 MB file took {peak} MB"
     assert snapshot(tmp_path) == before
+
+
+# --- CRLF and BOM: valid CSV, not canonical form ---
+
+
+@pytest.mark.parametrize(
+    ("change", "validate_says", "fmt_says"),
+    [
+        pytest.param(lambda data: data.replace(b"\n", b"\r\n"), "0 errors, 0 warnings", "CRLF line ends", id="crlf"),
+        pytest.param(lambda data: b"\xef\xbb\xbf" + data, "data/lands.csv:1: warning [csv_has_no_bom]",
+                     "starts with a byte-order mark", id="bom"),
+    ],
+)
+def test_crlf_and_bom_pass_validation_fail_fmt_check_and_fmt_removes_them(mini, tmp_path, capsys, change,
+                                                                           validate_says, fmt_says):
+    assert main(["fmt", str(mini)]) == 0  # start from canonical form
+    capsys.readouterr()
+    canonical = (mini / LANDS).read_bytes()
+    (mini / LANDS).write_bytes(change(canonical))
+    assert validate_says in run_unchanged(capsys, tmp_path, "validate", str(mini)).out
+    checked = run_unchanged(capsys, tmp_path, "fmt", "--check", str(mini))
+    assert checked.status == 1 and f"data/lands.csv: not canonical: {fmt_says}" in checked.err
+    assert run_cli(capsys, "fmt", str(mini)).status == 0
+    assert (mini / LANDS).read_bytes() == canonical
