@@ -497,7 +497,6 @@ def python_m(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
     [
         pytest.param(write(LANDS, bytes(range(256)) * 64), 1, "data/lands.csv:1: error [csv_is_utf8] byte 0x00 (NUL)",
                      id="binary-file"),
-        pytest.param(write(DESCRIPTOR, b"{\n"), 1, "datapackage.json:2: error [descriptor_is_json]", id="invalid-json"),
         pytest.param(set_lands("path", "https://127.0.0.1:9/lands.csv"), 1,
                      lambda root: f"datapackage.json:{line_of(root / DESCRIPTOR, '127.0.0.1')}: error "
                      "[resource_path_inside_package] resource path 'https://127.0.0.1:9/lands.csv' is a URL", id="url-path"),

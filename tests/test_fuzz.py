@@ -106,7 +106,7 @@ csv_bytes = st.one_of(
 )
 
 
-@settings(FUZZ, max_examples=10)
+@settings(FUZZ, max_examples=8)
 @given(data=csv_bytes)
 def test_random_bytes_in_a_table_never_crash_or_hang(package, data):
     with replaced(package / LANDS, data), no_hang():
@@ -173,7 +173,7 @@ def as_json(value: Any, draw) -> bytes:
     return text.encode("utf-8")
 
 
-@settings(FUZZ, max_examples=30)
+@settings(FUZZ, max_examples=20)
 @given(data=st.data())
 def test_random_descriptors_never_crash(package, data):
     text = as_json(data.draw(descriptors), data.draw)

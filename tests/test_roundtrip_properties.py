@@ -179,7 +179,7 @@ def quietly(*argv: str) -> int:
 # --- The properties ---
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_fmt_then_every_export_keeps_every_generated_value(data):
     pytest.importorskip("pyarrow", reason="pyarrow is not installed: pip install 'country-profiles[parquet]'")
