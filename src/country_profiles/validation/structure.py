@@ -776,6 +776,8 @@ def check_table(name: str, path: str, raw_schema: dict[str, Any], schema: Compil
             value=f"0x{first.hex()}",
         )
         data = text.encode("utf-8")
+    else:
+        text = None  # valid as it is; only the csv module's slow path needs it, and decodes it again
     try:
         records = read_records(data, text)
     except CsvError as exc:
@@ -881,7 +883,7 @@ def _check_rows(context: _Context, schema: CompiledSchema, records: Records, lab
         typed[spec.name] = _check_column(context, spec, position, data[position], present, missing[position],
                                          spec.name in primary)
 
-    frame = pd.DataFrame(typed, index=line_index)
+    frame = pd.DataFrame(typed, index=line_index, copy=False)
     _check_unique(context, schema, frame)
     _check_primary_key(context, schema, frame)
     return frame if rows.all() else frame.loc[rows]
@@ -947,8 +949,9 @@ def _parse_with_arrow(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tupl
     matches = pc.fill_null(pc.match_substring_regex(texts, f"^(?:{grammar.pattern})$"), False)
     matches = pc.and_(matches, pa.array(keep))
     target = pa.int64() if spec.type == "integer" else pa.float64()
+    castable = texts if pc.all(matches).as_py() else pc.if_else(matches, texts, pa.scalar(None, texts.type))
     try:
-        cast = pc.cast(pc.if_else(matches, texts, pa.scalar(None, texts.type)), target)
+        cast = pc.cast(castable, target)
     except pa.ArrowInvalid:
         return None
     if spec.type == "integer":
@@ -1132,8 +1135,9 @@ def check_foreign_keys(name: str, path: str, schema: CompiledSchema, frames: dic
             found = values.iloc[:, 0].isin(references.iloc[:, 0].dropna().unique()).to_numpy()
         else:
             found = pd.MultiIndex.from_frame(values).isin(pd.MultiIndex.from_frame(references))
-        for line in values.index[considered & ~found].tolist():
-            cells = ["" if pd.isna(value) else _shown_constraint(_plain(value)) for value in values.loc[line].tolist()]
+        unresolved = values[considered & ~found]
+        for line, row in zip(unresolved.index.tolist(), unresolved.itertuples(index=False)):
+            cells = ["" if pd.isna(value) else _shown_constraint(_plain(value)) for value in row]
             shown = ", ".join(cells)
             if len(cells) == 1:
                 message = f"{key.fields[0]} {show(shown)} is not in {target_name}.{key.reference_fields[0]}"

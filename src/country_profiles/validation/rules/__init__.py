@@ -18,7 +18,7 @@ from typing import Any
 from country_profiles.validation.findings import Finding, Rule
 from country_profiles.validation.model import LoadedPackage
 from country_profiles.validation.rules import borders, counts, countries, memberships, percentages, provenance, text
-from country_profiles.validation.rules._framework import Context, RuleCheck
+from country_profiles.validation.rules._framework import Context, RuleCheck, forget_derived_frames
 from country_profiles.validation.rules.exceptions import RuleException, apply_exceptions, load_exceptions
 
 THRESHOLDS_PATH = Path(__file__).resolve().parents[1] / "thresholds.json"
@@ -81,6 +81,7 @@ def run_rules(
     for check in CHECKS:
         if only is None or check.id in only:
             findings += run_check(check, package, values, today=today, shared=shared)[0]
+            forget_derived_frames(shared, topic=check.topic)
     return apply_exceptions(findings, package, load_exceptions() if exceptions is None else exceptions)
 
 

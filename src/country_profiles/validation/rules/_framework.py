@@ -93,20 +93,24 @@ class Context:
     today: date
     check: RuleCheck
     read: set[str] = field(default_factory=set)  # thresholds this rule read, for the tests
-    # Frames every rule of a run may need, built once per run (run_rules shares one dict).
-    shared: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # Frames built once per run (run_rules shares one dict): each table's rows, and frames
+    # derived by the rules of one topic, forgotten when the next topic's rules run.
+    shared: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
 
     def table(self, name: str) -> Table | None:
         return self.package.tables.get(name)
 
     def rows(self, name: str) -> pd.DataFrame:
         """A table's rows with their CSV line as column `line`; empty when the table is absent."""
-        return self.once(f"rows of {name}", lambda: _rows(self.package, name))
+        return self._once(("rows", name), lambda: _rows(self.package, name))
 
     def once(self, key: str, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        """The frame `build` returns, built once per run: rules share the tables' rows and
-        derived frames that need no threshold. A rule gets its own copy (copy-on-write, so
-        the copy is cheap and a change to it does not reach the other rules)."""
+        """The frame `build` returns, built once for the rules of this topic (module), which share
+        it; it must need no threshold. A rule gets its own copy (copy-on-write, so the copy is
+        cheap and a change to it does not reach the other rules)."""
+        return self._once((self.check.topic, key), build)
+
+    def _once(self, key: tuple[str, str], build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         if key not in self.shared:
             self.shared[key] = build()
         return self.shared[key].copy(deep=False)
@@ -146,6 +150,13 @@ class Context:
         table = self.table(resource)
         name = table.path.rsplit("/", 1)[-1] if table is not None else resource
         return f"{name} line {int(line)}"
+
+
+def forget_derived_frames(shared: dict[tuple[str, str], pd.DataFrame], topic: str) -> None:
+    """Drop the frames derived by the rules of topics other than `topic` (large, and not needed
+    by the rules that follow: the rules of a topic run one after another)."""
+    for key in [key for key in shared if key[0] not in ("rows", topic)]:
+        del shared[key]
 
 
 DTYPES = {"string": "str", "integer": "Int64", "number": "float64", "boolean": "boolean", "date": "datetime64[ns]"}
@@ -196,7 +207,7 @@ def violations(frame: pd.DataFrame, holds: Callable[[pd.DataFrame], pd.Series], 
     pa = _pandera()
     schema = pa.DataFrameSchema(checks=[pa.Check(condition, name=name, ignore_na=False)])
     try:
-        schema.validate(judged, lazy=True)
+        schema.validate(judged, lazy=True, inplace=True)  # the schema coerces nothing: no copy needed
     except pa.errors.SchemaErrors as exc:
         failed = exc.failure_cases["index"].dropna().astype("int64").unique()
         return frame.loc[sorted(failed)]

@@ -51,7 +51,8 @@ def _values_with_definitions(ctx: Context) -> pd.DataFrame:
 
 
 def _join_values_and_definitions(ctx: Context) -> pd.DataFrame:
-    defs = _definitions(ctx).rename(columns={"line": "definition_line", "table": "defined_table"})
+    defs = _definitions(ctx)[["id", "table", "integer", "minimum", "maximum", "line"]]
+    defs = defs.rename(columns={"line": "definition_line", "table": "defined_table"})
     parts = []
     for resource in INDICATOR_TABLES:
         rows = ctx.rows(resource)

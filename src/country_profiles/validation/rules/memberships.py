@@ -14,12 +14,18 @@ from country_profiles.validation.rules._framework import Context, rule, violatio
 
 
 def _with_organization(ctx: Context) -> pd.DataFrame:
+    """Memberships with their organization's founded, dissolved and line (line_org); none for an
+    organization that organizations.csv lacks (a foreign key error)."""
     memberships = ctx.rows("memberships")
     organizations = ctx.rows("organizations")
     if memberships.empty or organizations.empty:
         return pd.DataFrame()
-    organizations = organizations[["id", "founded", "dissolved", "line"]].rename(columns={"line": "line_org"})
-    return memberships.merge(organizations.drop_duplicates("id"), left_on="organization", right_on="id")
+    organizations = organizations.drop_duplicates("id").set_index("id")
+    rows = memberships[["country", "organization", "status", "since", "until", "line"]]
+    organization = rows["organization"]
+    return rows.assign(founded=organization.map(organizations["founded"]),
+                       dissolved=organization.map(organizations["dissolved"]),
+                       line_org=organization.map(organizations["line"]))
 
 
 def _period(since, until) -> str:
@@ -95,13 +101,13 @@ def membership_ends_after_it_begins(ctx: Context) -> list[Finding]:
 )
 def membership_periods_do_not_overlap(ctx: Context) -> list[Finding]:
     qualifying = set(ctx.threshold("membership_statuses_that_overlap"))
-    rows = ctx.rows("memberships")
+    rows = ctx.rows("memberships")[["country", "organization", "status", "since", "until", "line"]]
     if rows.empty:
         return []
+    # Only a country listed several times in an organization can have periods that overlap.
+    rows = rows[rows.duplicated(["country", "organization"], keep=False)]
     rows = rows[~rows["status"].isin(qualifying)].dropna(subset=["country", "organization", "since"])
-    rows = rows[rows.duplicated(["country", "organization"], keep=False)]  # only these can overlap another
-    columns = ["country", "organization", "status", "since", "until", "line"]
-    pairs = rows[columns].merge(rows[columns], on=["country", "organization"], suffixes=("", "_other"))
+    pairs = rows.merge(rows, on=["country", "organization"], suffixes=("", "_other"))
     pairs = pairs[pairs["line"] < pairs["line_other"]]
     # [since, until] years, open-ended while until is empty; touching in one year is a handover.
     far_future = 10**6
