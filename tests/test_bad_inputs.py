@@ -22,17 +22,16 @@ import shutil
 import stat
 import subprocess
 import sys
-from collections.abc import Callable
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from conftest import edit_json, edit_rows, set_cell
+from conftest import edit_json, set_cell
 from country_profiles import tables
 from country_profiles.cli import main
-from country_profiles.validation.structure import show
 
 DESCRIPTOR = "datapackage.json"
 LANDS = "data/lands.csv"

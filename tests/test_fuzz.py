@@ -13,6 +13,7 @@ import json
 import re
 import signal
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,9 @@ LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 REPORT_SCHEMA = json.loads((REPO / "schemas/report.schema.json").read_text(encoding="utf-8"))
 LANDS = "data/lands.csv"
 LANDS_SCHEMA = "schemas/lands.schema.json"
-FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                                       HealthCheck.function_scoped_fixture])
+# Each example is a validation run, slower than hypothesis expects; nested JSON can be large. The
+# deadline flags a slow input; no_hang() stops one that never ends.
+FUZZ = settings(deadline=timedelta(seconds=5), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 @contextlib.contextmanager

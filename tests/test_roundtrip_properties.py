@@ -20,6 +20,7 @@ import runpy
 import sqlite3
 import tempfile
 from collections import Counter
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -179,7 +180,7 @@ def quietly(*argv: str) -> int:
 # --- The properties ---
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=10, deadline=timedelta(seconds=10), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_fmt_then_every_export_keeps_every_generated_value(data):
     pytest.importorskip("pyarrow", reason="pyarrow is not installed: pip install 'country-profiles[parquet]'")
@@ -207,7 +208,7 @@ def test_fmt_then_every_export_keeps_every_generated_value(data):
             assert_profile_matches_csvs(profile, formatted)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=timedelta(seconds=2), suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(sorted(SCHEMAS)), st.data())
 def test_fmt_keeps_every_value_of_any_real_table(name, data):
     """Keys drawn too (fmt does not check them): every real field type, any value, any spelling."""
