@@ -1,5 +1,6 @@
 """The Python API (load, load_package, wide, profile) and `country-profiles show`, on the fixture package."""
 
+import csv
 import json
 import runpy
 import subprocess
@@ -111,7 +112,13 @@ BAD_CELLS = [
     pytest.param("forces.csv", "KGZ,tanks,2023,", "KGZ,tanks,20x3,", r"forces.csv line 7, column year: '20x3' is not an integer",
                  id="integer"),
     pytest.param("forces.csv", "KGZ,tanks,2023,215,", "KGZ,tanks,2023,\"2,15\",",
-                 r"forces.csv line 7, column value: '2,15' is not a number", id="number"),
+                 r"forces.csv line 7, column value: '2,15' is not a finite number", id="number"),
+    pytest.param("forces.csv", "KGZ,tanks,2023,215,", "KGZ,tanks,2023,inf,",
+                 r"forces.csv line 7, column value: 'inf' is not a finite number", id="infinite"),
+    pytest.param("forces.csv", "KGZ,tanks,2023,215,", "KGZ,tanks,2023,1e309,",
+                 r"forces.csv line 7, column value: '1e309' is not a finite number", id="overflow"),
+    pytest.param("forces.csv", "KGZ,tanks,2023,215,", "KGZ,tanks,2023,NaN,",
+                 r"forces.csv line 7, column value: 'NaN' is not a finite number", id="nan"),
     pytest.param("countries.csv", "Central Asia,true,199951", "Central Asia,yes,199951",
                  r"countries.csv line 7, column independent: 'yes' is not a boolean", id="boolean"),
     pytest.param("sources.csv", ",2023-10-04,", ",04/10/2023,",
@@ -134,6 +141,22 @@ def test_cells_that_do_not_parse_are_named_by_file_line_and_column(tmp_path, fil
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(api.PackageError, match=message):
         api.load_package(root)
+
+
+def test_a_bom_and_a_long_cell_load_as_validation_accepts_them(tmp_path):
+    root = support["make_package"](tmp_path / "package")
+    path = root / "data" / "sources.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    long_note = "x" * 200_000
+    rows[-1]["note"] = long_note
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:  # writes a BOM first
+        writer = csv.DictWriter(handle, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    sources = api.load("sources", root)
+    assert len(sources) == len(rows)
+    assert sources["note"].iloc[-1] == long_note
 
 
 def test_every_bad_cell_is_reported_at_once(tmp_path):

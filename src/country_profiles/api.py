@@ -20,6 +20,8 @@ pandas is imported inside the functions so that `import country_profiles` stays 
 from __future__ import annotations
 
 import csv
+import math
+import sys
 import datetime as dt
 import difflib
 import re
@@ -126,7 +128,8 @@ def _read_cells(path: Path, display: str, columns: list[str]) -> tuple[dict[str,
     """Cells by column name and the CSV line of each row; the header must name the schema's fields."""
     if not path.is_file():
         raise PackageError(f"{display}: no such file (run `country-profiles import` to build data/)")
-    with path.open(encoding="utf-8", newline="") as handle:
+    csv.field_size_limit(sys.maxsize)  # a long cell is data, not an error (validation accepts it too)
+    with path.open(encoding="utf-8-sig", newline="") as handle:  # a BOM only warns in validation
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
@@ -192,9 +195,13 @@ def _parse_cells(
                 bad(index, cell, "an integer")
         elif kind == "number":
             try:
-                values.append(float(cell))
+                number = float(cell)
             except ValueError:
-                bad(index, cell, "a number")
+                number = math.nan
+            if math.isfinite(number):  # NaN, inf and 1e309 are refused, as validation refuses them
+                values.append(number)
+            else:
+                bad(index, cell, "a finite number")
         elif kind == "boolean":
             if cell in true_values:
                 values.append(True)
