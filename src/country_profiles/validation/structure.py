@@ -594,8 +594,16 @@ def _read_rectangular_with_pyarrow(data: bytes) -> Records | None:
     records = data.count(b"\n") + (not data.endswith(b"\n"))
     if table.num_rows != records:
         return None
-    cells = pd.DataFrame({position: pd.array(column, dtype="str") for position, column in enumerate(table.columns)})
-    return Records(cells, np.full(records, table.num_columns, dtype=np.int64), np.arange(1, records + 1))
+    # One chunk per column (Arrow reads in blocks): taking rows from one chunk is several times
+    # faster. Each column's blocks are freed as soon as they are joined, to keep memory low.
+    columns = table.columns
+    del table
+    cells = {}
+    for position in range(len(columns)):
+        cells[position] = pd.array(columns[position].combine_chunks(), dtype="str")
+        columns[position] = None
+    return Records(pd.DataFrame(cells, copy=False), np.full(records, len(cells), dtype=np.int64),
+                   np.arange(1, records + 1))
 
 
 def _arrow_column_names(data: bytes) -> list[str]:

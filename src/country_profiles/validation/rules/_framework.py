@@ -214,6 +214,19 @@ def violations(frame: pd.DataFrame, holds: Callable[[pd.DataFrame], pd.Series], 
     return frame.iloc[0:0]
 
 
+def lookup(keys: pd.Series, table: pd.DataFrame) -> pd.DataFrame:
+    """The row of `table` (indexed by unique keys) that each key names, aligned with `keys`;
+    missing values where a key is missing or names no row. Each distinct key is looked up once,
+    which is what makes it fast for a column of codes or ids."""
+    codes, distinct = pd.factorize(keys)
+    positions = table.index.get_indexer(distinct)
+    rows = np.where(codes >= 0, positions[codes], -1)
+    return pd.DataFrame(
+        {column: pd.api.extensions.take(table[column].array, rows, allow_fill=True) for column in table.columns},
+        index=keys.index,
+    )
+
+
 def indicator_rows(ctx: Context, indicators: Iterable[str]) -> pd.DataFrame:
     """Rows of these indicators from whichever indicator table holds them.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, Finding
-from country_profiles.validation.rules._framework import Context, rule, violations
+from country_profiles.validation.rules._framework import Context, lookup, rule, violations
 
 
 def _with_organization(ctx: Context) -> pd.DataFrame:
@@ -20,12 +20,10 @@ def _with_organization(ctx: Context) -> pd.DataFrame:
     organizations = ctx.rows("organizations")
     if memberships.empty or organizations.empty:
         return pd.DataFrame()
-    organizations = organizations.drop_duplicates("id").set_index("id")
+    organizations = organizations.drop_duplicates("id").set_index("id")[["founded", "dissolved", "line"]]
     rows = memberships[["country", "organization", "status", "since", "until", "line"]]
-    organization = rows["organization"]
-    return rows.assign(founded=organization.map(organizations["founded"]),
-                       dissolved=organization.map(organizations["dissolved"]),
-                       line_org=organization.map(organizations["line"]))
+    found = lookup(rows["organization"], organizations.rename(columns={"line": "line_org"}))
+    return pd.concat([rows, found], axis=1)
 
 
 def _period(since, until) -> str:

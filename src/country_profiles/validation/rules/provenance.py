@@ -14,7 +14,7 @@ import pandas as pd
 
 from country_profiles.validation.findings import ERROR, WARNING, Finding
 from country_profiles.validation.model import Table
-from country_profiles.validation.rules._framework import Context, rule, violations
+from country_profiles.validation.rules._framework import Context, lookup, rule, violations
 
 
 def year_fields(table: Table) -> list[str]:
@@ -127,7 +127,7 @@ def values_are_not_dated_after_their_source(ctx: Context) -> list[Finding]:
         return []
     published = sources.dropna(subset=["id"]).drop_duplicates("id")
     published = published.assign(source_year=published["published"].dt.year.astype("Int64"))
-    source_years = published.set_index("id")["source_year"]
+    source_years = published.set_index("id")[["source_year"]]
     published = published[["id", "published", "line"]].rename(columns={"line": "source_line"})
     findings = []
     for name, table in _tables(ctx):
@@ -136,7 +136,7 @@ def values_are_not_dated_after_their_source(ctx: Context) -> list[Finding]:
             continue
         rows = ctx.rows(name)
         # A row citing no known source has no source year: nothing to judge (a foreign key error).
-        rows = rows.assign(source_year=rows["source_id"].map(source_years))
+        rows = rows.assign(source_year=lookup(rows["source_id"], source_years)["source_year"])
         for field in fields:
             bad = violations(rows, lambda d: d[field] <= d["source_year"], ctx.check.id)
             bad = bad.merge(published, left_on="source_id", right_on="id", suffixes=("", "_source"))
