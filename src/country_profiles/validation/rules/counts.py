@@ -15,6 +15,7 @@ from country_profiles.validation.rules._framework import (
     INDICATOR_TABLES,
     Context,
     indicator_rows,
+    lookup,
     number,
     pair_nearest_year,
     rule,
@@ -51,7 +52,7 @@ def _values_with_definitions(ctx: Context) -> pd.DataFrame:
 
 
 def _join_values_and_definitions(ctx: Context) -> pd.DataFrame:
-    defs = _definitions(ctx)[["id", "table", "integer", "minimum", "maximum", "line"]]
+    defs = _definitions(ctx).set_index("id")[["table", "integer", "minimum", "maximum", "line"]]
     defs = defs.rename(columns={"line": "definition_line", "table": "defined_table"})
     parts = []
     for resource in INDICATOR_TABLES:
@@ -65,7 +66,10 @@ def _join_values_and_definitions(ctx: Context) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame()
     cells = pd.concat(parts, ignore_index=True)
-    return cells.merge(defs, left_on="indicator", right_on="id", how="inner")
+    cells = pd.concat([cells, lookup(cells["indicator"], defs)], axis=1)
+    # Only defined indicators: an undefined one is a foreign key error, found by the structure checks.
+    defined = cells["definition_line"].notna()
+    return (cells if defined.all() else cells[defined]).astype({"definition_line": "int64"})
 
 
 def _where_value(row) -> str:
@@ -325,9 +329,10 @@ def equipment_per_soldier_is_plausible(ctx: Context) -> list[Finding]:
     window = ctx.threshold("nearest_year_window_years")
     limit = ctx.threshold("equipment_max_per_soldier")
     equipment = indicator_rows(ctx, _forces_indicators(ctx, "count"))
-    with_total = pair_nearest_year(equipment, indicator_rows(ctx, [TOTAL_PERSONNEL]), window, "_whole")
-    paired = pd.MultiIndex.from_frame(with_total[["resource", "line"]])
-    without_total = equipment[~pd.MultiIndex.from_frame(equipment[["resource", "line"]]).isin(paired)]
+    totals = indicator_rows(ctx, [TOTAL_PERSONNEL])
+    with_total = pair_nearest_year(equipment, totals, window, "_whole", keep_unpaired=True)
+    unpaired = with_total["line_whole"].isna()
+    without_total, with_total = with_total.loc[unpaired, equipment.columns], with_total[~unpaired]
     with_active = pair_nearest_year(without_total, indicator_rows(ctx, ["active_personnel"]), window, "_whole")
     pairs = pd.concat([frame for frame in (with_total, with_active) if not frame.empty] or [with_total])
     bad = violations(pairs, lambda d: d["value"] <= limit * d["high_whole"], ctx.check.id)
