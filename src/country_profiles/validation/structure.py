@@ -561,16 +561,12 @@ def _quotes_are_plain(arr: np.ndarray, quotes: np.ndarray) -> bool:
     return bool(opens_cell.all() and closes_cell.all())
 
 
-def _read_rectangular_with_pyarrow(data: bytes) -> Records | None:
-    """The fast path, for the usual file: one record per line, every record as wide as the
-    header, LF line ends, plain quoting. Arrow reads it on every core, into the string columns
-    pandas uses anyway. None when pyarrow is not installed or the file is not of that kind
-    (the scan and pandas, or the csv module, then read it)."""
-    try:
-        import pyarrow as pa
-        import pyarrow.csv as pa_csv
-    except ImportError:
-        return None
+def _read_rectangular(data: bytes) -> Records | None:
+    """The fast path, for the usual file: one record per line (LF line ends, no blank line, no
+    line break inside a quoted cell, plain quoting) and every record as wide as the first, so no
+    scan is needed to find records and lines. Arrow reads it on every core when pyarrow is
+    installed, else pandas' C parser. None when the file is not of that kind (the scan and
+    pandas, or the csv module, then read it)."""
     if b"\r" in data or b"\n\n" in data or data.startswith(b"\n"):
         return None  # CR line ends or blank lines: the scan counts their lines
     if b'"' in data:
@@ -579,21 +575,47 @@ def _read_rectangular_with_pyarrow(data: bytes) -> Records | None:
         newlines = np.flatnonzero(arr == 10)
         if not _quotes_are_plain(arr, quotes) or (np.searchsorted(quotes, newlines) % 2).any():
             return None  # a quote the scan must judge, or a line break inside a quoted cell
+    width = _first_record_width(data)
+    records = data.count(b"\n") + (not data.endswith(b"\n"))
+    try:
+        cells = _rectangular_with_pyarrow(data, width)
+    except ImportError:
+        # pandas pads a short record with empty cells: count the commas instead (in a file
+        # without quotes, every comma separates two cells).
+        plain = b'"' not in data and data.count(b",") == records * (width - 1)
+        cells = _rectangular_with_pandas(data, width) if plain else None
+    if cells is None or len(cells) != records:
+        return None
+    return Records(cells, np.full(records, width, dtype=np.int64), np.arange(1, records + 1))
+
+
+def _first_record_width(data: bytes) -> int:
+    end = data.find(b"\n")
+    first = data[: end if end >= 0 else len(data)]
+    if b'"' in first:  # commas inside quotes do not separate cells
+        first = re.sub(rb'"(?:[^"]|"")*"', b"", first)
+    return first.count(b",") + 1
+
+
+def _rectangular_with_pyarrow(data: bytes, width: int) -> pd.DataFrame | None:
+    """The cells, read by Arrow; None when a record is not `width` cells wide. Raises
+    ImportError when pyarrow is not installed."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    names = [f"f{position}" for position in range(width)]  # Arrow's generated names
     try:
         table = pa_csv.read_csv(
             io.BytesIO(data),
             read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
             parse_options=pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
-                column_types={name: pa.large_string() for name in _arrow_column_names(data)},
+                column_types={name: pa.large_string() for name in names},
                 null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, ValueError):
         return None  # a record wider or narrower than the first
-    records = data.count(b"\n") + (not data.endswith(b"\n"))
-    if table.num_rows != records:
-        return None
     # One chunk per column (Arrow reads in blocks): taking rows from one chunk is several times
     # faster. Each column's blocks are freed as soon as they are joined, to keep memory low.
     columns = table.columns
@@ -602,17 +624,16 @@ def _read_rectangular_with_pyarrow(data: bytes) -> Records | None:
     for position in range(len(columns)):
         cells[position] = pd.array(columns[position].combine_chunks(), dtype="str")
         columns[position] = None
-    return Records(pd.DataFrame(cells, copy=False), np.full(records, len(cells), dtype=np.int64),
-                   np.arange(1, records + 1))
+    return pd.DataFrame(cells, copy=False)
 
 
-def _arrow_column_names(data: bytes) -> list[str]:
-    """Arrow's generated names (f0, f1, ...) for as many columns as the first record has."""
-    end = data.find(b"\n")
-    first = data[: end if end >= 0 else len(data)]
-    if b'"' in first:  # commas inside quotes do not separate cells
-        first = re.sub(rb'"(?:[^"]|"")*"', b"", first)
-    return [f"f{position}" for position in range(first.count(b",") + 1)]
+def _rectangular_with_pandas(data: bytes, width: int) -> pd.DataFrame | None:
+    """The cells of a file whose records are all `width` cells wide, read by pandas."""
+    try:
+        return pd.read_csv(io.BytesIO(data), header=None, names=range(width), dtype=str, keep_default_na=False,
+                           skip_blank_lines=False, engine="c", encoding="utf-8")
+    except (pd.errors.ParserError, ValueError):
+        return None
 
 
 def _read_with_pandas(data: bytes, counts: np.ndarray) -> pd.DataFrame | None:
@@ -696,7 +717,7 @@ def line_starts(data: bytes) -> np.ndarray:
 
 def read_records(data: bytes, text: str | None = None) -> Records:
     """Parse CSV bytes (UTF-8, no BOM) into string cells. Raises CsvError when no parser can."""
-    rectangular = _read_rectangular_with_pyarrow(data)
+    rectangular = _read_rectangular(data)
     if rectangular is not None:
         return rectangular
     scanned = _scan(data)
@@ -940,8 +961,11 @@ def _parse(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarra
         return invalid, valid_texts
     if spec.type == "date":
         return invalid, pd.to_datetime(valid_texts, format="%Y-%m-%d").astype("datetime64[ns]")
-    # Numbers as Python's float() reads them (correctly rounded), which the bound checks rely on.
-    return invalid, valid_texts.map(parsed_texts).astype(DTYPES[spec.type])
+    # Numbers as Python's float() reads them (correctly rounded), which the bound checks rely on;
+    # each cell takes its distinct text's value.
+    codes, distinct = pd.factorize(valid_texts)
+    values = pd.array([parsed_texts[text] for text in distinct], dtype=DTYPES[spec.type])
+    return invalid, pd.Series(values.take(codes, allow_fill=True), index=raw.index)
 
 
 def _parse_with_arrow(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Series] | None:

@@ -1,0 +1,76 @@
+"""The fast paths of validation report exactly what the portable ones report.
+
+Arrow reads rectangular files and parses integer and number columns when pyarrow is installed;
+without it, pandas' C parser reads them and each distinct text is parsed in Python. Switching
+the fast paths off must not change a single finding, on a synthetic package with broken rows
+and on hand-written tables with every kind of number the grammar accepts or rejects.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from country_profiles.bench import generate
+from country_profiles.validation import structure, validate
+
+pytest.importorskip("pyarrow")
+
+
+def assert_same(fast, portable) -> None:  # type: ignore[no-untyped-def]
+    """The same findings, and typed tables equal in values, dtypes and lines."""
+    assert portable.to_json() == fast.to_json()
+    assert portable.package.tables.keys() == fast.package.tables.keys()
+    for name, table in fast.package.tables.items():
+        other = portable.package.tables[name].frame
+        assert other.dtypes.to_dict() == table.frame.dtypes.to_dict(), name
+        assert other.equals(table.frame), name
+
+
+def without_fast_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if pyarrow were not installed: pandas reads the files, Python parses the numbers."""
+
+    def no_pyarrow(data: bytes, width: int) -> None:
+        raise ImportError("pyarrow")
+
+    monkeypatch.setattr(structure, "_rectangular_with_pyarrow", no_pyarrow)
+    monkeypatch.setattr(structure, "_parse_with_arrow", lambda spec, raw, keep: None)
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(tmp_path_factory.mktemp("fast"), 0.3, countries=9, error_share=0.2, seed=7).descriptor
+
+
+def test_synthetic_package_reports_the_same(broken: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = validate(broken)
+    without_fast_paths(monkeypatch)
+    assert_same(fast, validate(broken))
+    assert fast.counts["error"] > 10
+
+
+NUMBERS = ["0", "-0", "+1.5", ".5", "5.", "1E5", "1e-400", "1e999", "-1e999", "4.9e-324", "1,5", "1.2.3", "nan",
+           "inf", " 7", "7 ", "0x10", "1_000", "１", "12345678901234567890", "0.30000000000000004", "e5", "-", ""]
+INTEGERS = ["0", "-0", "+5", "007", "9223372036854775807", "9223372036854775808", "-9223372036854775808", "1.0",
+            "1e3", " 3", "3 ", "", "٣", "-"]
+
+
+@pytest.mark.parametrize("texts", [NUMBERS, INTEGERS], ids=["numbers", "integers"])
+def test_every_kind_of_number_parses_the_same(texts: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    field_type = "number" if texts is NUMBERS else "integer"
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "amount", "type": field_type,
+                                                              "constraints": {"minimum": 0}}]}
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "schemas/amounts.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    rows = "".join(f'{number},"{text}"\n' for number, text in enumerate(texts))
+    (tmp_path / "data/amounts.csv").write_text("id,amount\n" + rows, encoding="utf-8")
+    descriptor = {"name": "amounts", "resources": [{"name": "amounts", "path": "data/amounts.csv", "format": "csv",
+                                                    "schema": "schemas/amounts.schema.json"}]}
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    fast = validate(tmp_path, rules=False)
+    without_fast_paths(monkeypatch)
+    assert_same(fast, validate(tmp_path, rules=False))
+    assert fast.counts["error"] > 5
