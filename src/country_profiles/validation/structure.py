@@ -953,7 +953,7 @@ def _parse(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarra
         if parsed is not None:
             return parsed
     # Each distinct text is parsed once, so a column of years costs a few dozen parses.
-    parsed_texts = {text: spec.parse(text) for text in raw[keep].unique()}
+    parsed_texts = {text: spec.parse(text) for text in raw[keep].unique().to_numpy()}
     invalid_texts = [text for text, value in parsed_texts.items() if value is None]
     invalid = keep & raw.isin(invalid_texts).to_numpy() if invalid_texts else np.zeros(len(raw), dtype=bool)
     valid_texts = raw.where(keep & ~invalid)
@@ -964,7 +964,7 @@ def _parse(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarra
     # Numbers as Python's float() reads them (correctly rounded), which the bound checks rely on;
     # each cell takes its distinct text's value.
     codes, distinct = pd.factorize(valid_texts)
-    values = pd.array([parsed_texts[text] for text in distinct], dtype=DTYPES[spec.type])
+    values = pd.array([parsed_texts[text] for text in distinct.to_numpy()], dtype=DTYPES[spec.type])
     return invalid, pd.Series(values.take(codes, allow_fill=True), index=raw.index)
 
 
@@ -1015,7 +1015,7 @@ def _check_constraints(context: _Context, spec: FieldSpec, position: int, texts:
         context.add_cells("value_in_enum", spec.name, position, texts[outside], lambda value: f"{show(value)} is not one of: {listed}{lookalike_note(value)}")
     if spec.pattern is not None:
         pattern = spec.pattern
-        failing = [text for text in texts.unique() if not pattern.fullmatch(text)]
+        failing = [text for text in texts.unique().to_numpy() if not pattern.fullmatch(text)]
         if failing:
             context.add_cells("value_matches_pattern", spec.name, position, texts[texts.isin(failing).to_numpy()],
                               lambda value: f"{show(value)} does not match the pattern {pattern.pattern}{lookalike_note(value)}")

@@ -10,6 +10,7 @@ import re
 
 from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, WARNING, Finding
@@ -172,9 +173,9 @@ def every_source_is_cited(ctx: Context) -> list[Finding]:
             continue
         for column in table.frame.columns:  # source_id, and per-field ones such as since_source_id
             if column == "source_id" or column.endswith("_source_id"):
-                cited |= set(table.frame[column].dropna().unique())
+                cited |= set(np.asarray(table.frame[column].dropna().unique()))
         if "note" in table.frame:  # a correction that only adds a remark names its source there
-            notes = " ".join(table.frame["note"].dropna().unique())
+            notes = " ".join(np.asarray(table.frame["note"].dropna().unique()))
             cited |= set(re.findall(r"[a-z0-9][a-z0-9-]*", notes)) & known
     bad = violations(sources, lambda d: d["id"].isin(cited) | d["id"].isna(), ctx.check.id)
     return [
