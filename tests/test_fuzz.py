@@ -67,13 +67,13 @@ def replaced(path: Path, data: bytes) -> Iterator[None]:
         path.write_bytes(original)
 
 
-def check_report(report: Report, root: Path, rule_crash_known: bool = False) -> None:
+def check_report(report: Report, root: Path) -> None:
     """Well formed: known rule and severity, a file of the package, a line inside it, a bounded
     message; no rule crashed; every format renders; the JSON report follows its schema."""
     files = {str(path.relative_to(root)): path for path in root.rglob("*") if path.is_file()}
     for finding in report.findings:
         assert finding.rule in report.rules, finding.rule
-        assert finding.rule != "rules_completed" or rule_crash_known, finding.message
+        assert finding.rule != "rules_completed", finding.message
         assert finding.severity in SEVERITIES
         assert isinstance(finding.message, str) and 0 < len(finding.message) <= MAX_TEXT + 40
         assert finding.path is None or finding.path in files or finding.rule == "resource_file_exists", finding
@@ -181,25 +181,12 @@ def test_random_descriptors_never_crash(package, data):
     text = as_json(data.draw(descriptors), data.draw)
     with replaced(package / "datapackage.json", text), no_hang():
         report = validate(package)
-        check_report(report, package, rule_crash_known=resources_malformed(text))
+        check_report(report, package)
         descriptor_findings = [f for f in report.findings if f.path == "datapackage.json"]
         if not descriptor_findings:  # only a valid descriptor has none
             assert isinstance(json.loads(text), dict) and json.loads(text).get("resources")
 
 
-def resources_malformed(text: bytes) -> bool:
-    """A known crash of the rules (reported as a rules_completed finding, so no traceback):
-    rules/_framework._empty_rows iterates the descriptor's resources without checking that they
-    are a list of objects. The strict xfail below fails once that is fixed: then drop this."""
-    try:
-        resources = json.loads(text).get("resources", [])
-    except (ValueError, AttributeError, RecursionError):
-        return False
-    return not (isinstance(resources, list) and all(isinstance(item, dict) for item in resources))
-
-
-@pytest.mark.xfail(strict=True, reason="rules/_framework._empty_rows assumes the descriptor's resources are a list "
-                   "of objects; when this passes, remove resources_malformed()")
 @pytest.mark.parametrize("resources", [b"null", b"5", b'["lands"]', b'[{"name": "countries"}, 7]'])
 def test_the_rules_survive_resources_that_are_not_a_list_of_objects(package, resources):
     with replaced(package / "datapackage.json", b'{"resources": ' + resources + b"}"):

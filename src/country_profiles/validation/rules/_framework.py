@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from country_profiles.paths import REPO_ROOT
+from country_profiles.paths import default_package
 from country_profiles.validation.findings import SEVERITIES, Finding, Rule
 from country_profiles.validation.model import LoadedPackage, Table
 
@@ -172,18 +172,14 @@ def _rows(package: LoadedPackage, name: str) -> pd.DataFrame:
 
 
 def _empty_rows(package: LoadedPackage, name: str) -> pd.DataFrame:
-    """No rows of an absent table, with its schema's columns, so rules need no special case."""
-    schema_path = next(
-        (r.get("schema") for r in package.descriptor.get("resources", []) if r.get("name") == name), None
-    )
-    candidates = [package.root / schema_path] if isinstance(schema_path, str) else []
-    candidates.append(REPO_ROOT / "schemas" / f"{name}.schema.json")
+    """No rows of an absent table, with the columns of the project's own schema for it, so rules
+    need no special case. The package under test is not read here: its descriptor may be hostile,
+    and a table it lacks has no columns of its own to offer."""
+    path = default_package().parent / "schemas" / f"{name}.schema.json"
     columns = {"line": pd.Series(dtype="int64")}
-    for path in candidates:
-        if path.is_file():
-            fields = json.loads(path.read_text(encoding="utf-8"))["fields"]
-            columns = {f["name"]: pd.Series(dtype=DTYPES.get(f.get("type"), "object")) for f in fields} | columns
-            break
+    if path.is_file():
+        fields = json.loads(path.read_text(encoding="utf-8"))["fields"]
+        columns = {f["name"]: pd.Series(dtype=DTYPES.get(f.get("type"), "object")) for f in fields} | columns
     return pd.DataFrame(columns)
 
 
