@@ -201,7 +201,7 @@ def _parse_cells(
             if math.isfinite(number):  # NaN, inf and 1e309 are refused, as validation refuses them
                 values.append(number)
             else:
-                bad(index, cell, "a finite number")
+                bad(index, cell, "a number")
         elif kind == "boolean":
             if cell in true_values:
                 values.append(True)
