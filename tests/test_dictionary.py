@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from country_profiles import api, dictionary
+from country_profiles import api, dictionary, generated
 from country_profiles.cli import main
 
 support = runpy.run_path(str(Path(__file__).parent / "fixtures" / "downstream" / "support.py"))
@@ -24,7 +24,7 @@ def section(text: str, heading: str) -> str:
 
 def test_committed_dictionary_is_up_to_date():
     committed = (REPO / dictionary.TARGET).read_text(encoding="utf-8")
-    diff = "".join(dictionary.stale_diff(committed, RENDERED, str(dictionary.TARGET)))
+    diff = "".join(generated.stale_diff(committed, RENDERED, str(dictionary.TARGET)))
     assert committed == RENDERED, f"run `country-profiles dictionary --write`:\n{diff}"
 
 

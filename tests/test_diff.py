@@ -261,19 +261,9 @@ def test_a_finding_on_another_row_of_the_same_rule_is_new(repo):
     assert (len(result.introduced), len(result.fixed), len(result.unchanged)) == (1, 1, 0)
 
 
-def validation_available() -> bool:
-    try:
-        from country_profiles.validation import validate  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_validation = pytest.mark.skipif(not validation_available(), reason="country_profiles.validation.validate not built yet")
 
 
 @pytest.mark.slow
-@needs_validation
 def test_the_fixture_package_is_valid(repo):
     from country_profiles.validation import validate
 
@@ -282,7 +272,6 @@ def test_the_fixture_package_is_valid(repo):
 
 
 @pytest.mark.slow
-@needs_validation
 def test_validation_findings_introduced_and_fixed_by_commits(repo):
     base = git(repo, "rev-parse", "HEAD").strip()
     edit(repo, "age_structure", "KGZ,2024,0-14,30.2,,factbook-2024-02-15", "KGZ,2024,0-14,40.2,,factbook-2024-02-15")

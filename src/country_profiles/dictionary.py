@@ -8,7 +8,6 @@ regenerates the file; `--check` prints a diff and exits 1 when the file is stale
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -16,10 +15,10 @@ from typing import Any
 
 from country_profiles import api, tables
 from country_profiles.export import SQLITE_NAME, SQLITE_TYPES
+from country_profiles.generated import EXIT_STALE, publish
 
 TARGET = Path("docs/data-dictionary.md")
 PROFILE_SCHEMA = Path("schemas/profile.schema.json")
-EXIT_STALE = 1
 
 VERSIONING = """\
 The package follows [semantic versioning](https://semver.org): `version` in datapackage.json,
@@ -51,30 +50,8 @@ def run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, KeyError, ValueError) as exc:
         print(f"country-profiles dictionary: {exc}", file=sys.stderr)
         return 2
-    target = root / TARGET
-    if args.write:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
-        print(f"wrote {target}")
-        return 0
-    if args.check:
-        current = target.read_text(encoding="utf-8") if target.is_file() else ""
-        if current == text:
-            print(f"{target} is up to date")
-            return 0
-        sys.stdout.writelines(stale_diff(current, text, str(TARGET)))
-        print(f"\n{TARGET} is stale: run `country-profiles dictionary --write`", file=sys.stderr)
-        return EXIT_STALE
-    sys.stdout.write(text)
-    return 0
-
-
-def stale_diff(current: str, expected: str, name: str) -> list[str]:
-    """A unified diff from the file as it is to the file as it should be."""
-    return list(difflib.unified_diff(
-        current.splitlines(keepends=True), expected.splitlines(keepends=True),
-        fromfile=f"{name} (on disk)", tofile=f"{name} (generated)",
-    ))
+    return publish(text, root / TARGET, write=args.write, check=args.check,
+                   command="country-profiles dictionary --write", name=str(TARGET))
 
 
 def cell(value: Any) -> str:
@@ -167,7 +144,7 @@ def render_profile(root: Path) -> list[str]:
         return []
     schema = tables.json_file(path)
     lines = ["## Profiles", "",
-             f"`country_profiles.profile(iso3)` and `country-profiles export --format json` give a profile per",
+             "`country_profiles.profile(iso3)` and `country-profiles export --format json` give a profile per",
              f"country, valid against {code(PROFILE_SCHEMA)} (JSON Schema 2020-12). Its parts:", ""]
     properties = schema.get("properties", {})
     lines += table_rows(["key", "content"], [

@@ -250,7 +250,7 @@ def stacked_chart(chart_id: str, title: str, rows: Sequence[StackedRow], segment
     axis_y = top + row * len(rows)
     for n, stacked in enumerate(rows):
         y0 = top + n * row + 4
-        out.append(f'<g class="stack-row">')
+        out.append('<g class="stack-row">')
         out.append(_text(left - 6, y0 + 16, stacked.label, anchor="end", cls="tick"))
         start = 0.0
         for name, value in stacked.parts:

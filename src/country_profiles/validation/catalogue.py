@@ -12,14 +12,12 @@ generator keeps as it finds it in the existing file.
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib
 import importlib.util
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from country_profiles.generated import publish
 from country_profiles.paths import REPO_ROOT
 from country_profiles.validation.findings import ERROR, WARNING, Rule
 from country_profiles.validation.rules import CHECKS, TOPICS, load_exceptions, threshold_entries
@@ -176,28 +174,5 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path: Path = args.path
-    text = expected(path)
-    if args.write:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-        print(f"wrote {path}")
-        return 0
-    if args.check:
-        current = path.read_text(encoding="utf-8") if path.is_file() else ""
-        if current == text:
-            print(f"{path} is up to date")
-            return 0
-        sys.stdout.writelines(stale_diff(current, text, str(path)))
-        print(f"\n{path} is stale: run `country-profiles rules --write`", file=sys.stderr)
-        return 1
-    sys.stdout.write(text)
-    return 0
-
-
-def stale_diff(current: str, wanted: str, name: str) -> Sequence[str]:
-    return list(
-        difflib.unified_diff(
-            current.splitlines(keepends=True), wanted.splitlines(keepends=True), name, f"{name} (regenerated)"
-        )
-    )
+    return publish(expected(args.path), args.path, write=args.write, check=args.check,
+                   command="country-profiles rules --write")
