@@ -42,12 +42,6 @@ def mini(tmp_path: Path) -> Path:
     return copy_package(MINI, tmp_path / "mini")
 
 
-def real_data_ready(root: Path = REPO) -> bool:
-    """Whether the real package's CSVs exist (the importer fills data/ in step)."""
-    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-    return all((root / resource["path"]).is_file() for resource in descriptor["resources"])
-
-
 def read_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 

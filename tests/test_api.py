@@ -428,12 +428,6 @@ def test_in_this_clone_the_default_package_is_the_repository():
 # --- the real package, once imported ---------------------------------------------------------
 
 
-def _real_tables_present() -> bool:
-    return all((REPO / path).is_file() for path, _ in REPO_SCHEMAS.values())
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not _real_tables_present(), reason="data/ is not imported yet (run `country-profiles import`)")
 def test_real_package_loads_and_every_profile_validates():
     frames = api.load_package()
     assert len(frames["countries"]) > 200

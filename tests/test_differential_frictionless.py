@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI, REPO, copy_package, edit_rows, real_data_ready
+from conftest import MINI, REPO, copy_package, edit_rows
 from country_profiles.validation import validate
 
 frictionless = pytest.importorskip("frictionless")
@@ -289,7 +289,6 @@ def test_random_corruptions_of_the_mini_package(tmp_path, seed):
 
 # --- The real package, once data/ holds every table ---
 
-needs_real_data = pytest.mark.skipif(not real_data_ready(), reason="data/ does not hold every table yet")
 
 
 def first_row_where(table: str, column: str) -> Callable[[list[list[str]]], int]:
@@ -340,7 +339,6 @@ REAL_BATCHES = {
 
 
 @pytest.mark.slow
-@needs_real_data
 @pytest.mark.parametrize("batch", REAL_BATCHES)
 def test_every_frictionless_error_is_reported_on_the_real_package(tmp_path, batch):
     corruptions, kinds = REAL_BATCHES[batch]
@@ -354,7 +352,6 @@ def test_every_frictionless_error_is_reported_on_the_real_package(tmp_path, batc
 
 
 @pytest.mark.slow
-@needs_real_data
 @pytest.mark.parametrize("seed", range(2))
 def test_random_corruptions_of_the_real_package(tmp_path, seed):
     root = copy_package(REPO, tmp_path / "real")

@@ -346,11 +346,9 @@ def test_export_needs_a_format(tmp_path, capsys):
 
 # --- the real package, once imported ---------------------------------------------------------
 
-REAL_TABLES_PRESENT = all((REPO / path).is_file() for path, _ in support["schemas"](REPO).values())
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not REAL_TABLES_PRESENT, reason="data/ is not imported yet (run `country-profiles import`)")
 def test_real_package_exports_round_trip(tmp_path):
     tables = {name: support["csv_values"](REPO, name) for name in support["schemas"](REPO)}
     out = tmp_path / "out"

@@ -24,7 +24,6 @@ from country_profiles.paths import REPO_ROOT
 from country_profiles.site import build_site, charts, markdown
 from country_profiles.site.markup import fmt_number
 
-from conftest import real_data_ready
 
 # --- a small package, by hand --------------------------------------------------------------------
 
@@ -434,7 +433,6 @@ def real_site(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not real_data_ready(), reason="data/ is not imported yet")
 def test_the_real_package_has_a_page_for_every_country_and_kgz_shows_its_numbers(real_site):
     countries = load("countries")
     assert sorted(p.stem for p in (real_site / "countries").glob("*.html")) == sorted(countries.index)
@@ -452,7 +450,6 @@ def test_the_real_package_has_a_page_for_every_country_and_kgz_shows_its_numbers
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not real_data_ready(), reason="data/ is not imported yet")
 def test_the_real_quality_page_lists_every_finding_of_the_validator(real_site):
     from country_profiles.validation import validate
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, break_mini, real_data_ready, set_cell
+from conftest import REPO, break_mini, set_cell
 from country_profiles.cli import main
 
 SUMMARY_END = " tables)"
@@ -147,7 +147,6 @@ def test_the_entry_point():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not real_data_ready(), reason="data/ does not hold every table yet")
 def test_the_default_package_is_the_repository(tmp_path):
     result = command(sys.executable, "-m", "country_profiles", "validate", "--format", "json", cwd=tmp_path)
     assert result.returncode in (0, 1), result.stderr
