@@ -380,7 +380,9 @@ class _Run:
         )
         self.candidates.append(_Candidate(table, row, self.snapshot, self.profile.gec, field_path, text, undated))
 
-    def parsed(self, path: tuple[str, ...], unit: str, pipelines: bool = False) -> tuple[Measure, Any, str] | None:
+    def parsed(
+        self, path: tuple[str, ...], unit: str, pipelines: bool = False, strict: bool = False
+    ) -> tuple[Measure, Any, str] | None:
         """(measure, node, text) at a path, or None when absent or unreadable (then a problem)."""
         node = node_at(self.profile.data, *path)
         if node is None:
@@ -390,7 +392,7 @@ class _Run:
             self.problem("/".join(path), node, "no text where a value was expected")
             return None
         try:
-            return (parse_pipelines(text) if pipelines else parse_measure(text, unit)), node, text
+            return (parse_pipelines(text) if pipelines else parse_measure(text, unit, strict=strict)), node, text
         except TextParseError as error:
             self.problem("/".join(path), text, str(error))
             return None
@@ -432,18 +434,8 @@ def read_geography(run: _Run) -> dict[str, Any]:
 
 
 def _strict_value(run: _Run, path: tuple[str, ...], unit: str) -> Any:
-    node = node_at(run.profile.data, *path)
-    if node is None:
-        return None
-    text = text_of(node)
-    if text is None:
-        run.problem("/".join(path), node, "no text where a value was expected")
-        return None
-    try:
-        return parse_measure(text, unit, strict=True).value
-    except TextParseError as error:
-        run.problem("/".join(path), text, str(error))
-        return None
+    found = run.parsed(path, unit, strict=True)
+    return None if found is None else found[0].value
 
 
 def read_border_segments(run: _Run) -> list[tuple[str, BorderSegment]]:
