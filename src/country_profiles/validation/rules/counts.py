@@ -335,18 +335,7 @@ def equipment_per_soldier_is_plausible(ctx: Context) -> list[Finding]:
     without_total, with_total = with_total.loc[unpaired, equipment.columns], with_total[~unpaired]
     with_active = pair_nearest_year(without_total, indicator_rows(ctx, ["active_personnel"]), window, "_whole")
     pairs = pd.concat([frame for frame in (with_total, with_active) if not frame.empty] or [with_total])
-    bad = violations(pairs, lambda d: d["value"] <= limit * d["high_whole"], ctx.check.id)
-    return [
-        ctx.finding(
-            row.resource,
-            _blamed(row, "_whole"),
-            f"{_where_value(row)} is {number(row.value)} for {_whole_text(ctx, row)}: "
-            f"{number(row.value / row.high_whole)} per soldier; expected at most {limit} per soldier",
-            field="value",
-            value=row.value,
-        )
-        for row in bad.itertuples()
-    ]
+    return _equipment_above(ctx, pairs, limit, "soldier")
 
 
 @rule(
@@ -359,13 +348,18 @@ def equipment_per_soldier_is_plausible(ctx: Context) -> list[Finding]:
 def equipment_per_inhabitant_is_plausible(ctx: Context) -> list[Finding]:
     limit = ctx.threshold("equipment_max_per_inhabitant")
     pairs = _paired(ctx, _forces_indicators(ctx, "count"), POPULATION)
+    return _equipment_above(ctx, pairs, limit, "inhabitant")
+
+
+def _equipment_above(ctx: Context, pairs: pd.DataFrame, limit: float, per: str) -> list[Finding]:
+    """Findings for equipment counts above `limit` per unit of the paired whole (soldier or inhabitant)."""
     bad = violations(pairs, lambda d: d["value"] <= limit * d["high_whole"], ctx.check.id)
     return [
         ctx.finding(
             row.resource,
             _blamed(row, "_whole"),
             f"{_where_value(row)} is {number(row.value)} for {_whole_text(ctx, row)}: "
-            f"{number(row.value / row.high_whole)} per inhabitant; expected at most {limit} per inhabitant",
+            f"{number(row.value / row.high_whole)} per {per}; expected at most {limit} per {per}",
             field="value",
             value=row.value,
         )
