@@ -266,44 +266,79 @@ def pair_nearest_year(
 
     The partner is a row at most `window` years away; among those, one that cites the same
     source (the same edition states both values, so they agree in definition and vintage),
-    then the nearest year, then the later year (the newer estimate). Right-hand columns get
-    `suffix`; `gap` is the distance in years and `same_source` says whether the sources agree.
-    Left rows without a partner are dropped (nothing to compare them with), or kept with
-    missing right-hand columns when `keep_unpaired`.
+    then the nearest year, then the later year (the newer estimate), then the first in `right`.
+    Right-hand columns get `suffix`; `gap` is the distance in years and `same_source` says
+    whether the sources agree. Left rows without a partner are dropped (nothing to compare them
+    with), or kept with missing right-hand columns when `keep_unpaired`.
 
     The partner depends only on the left row's country, year and source, so it is chosen once
-    for each of those keys; the cost grows with the rows, not with the years per country squared.
+    for each of those keys, on integer codes; the cost grows with the rows, not with the years
+    per country squared, and no text is copied until the partners are known.
     """
     left = left.dropna(subset=["country", "year"]).reset_index(drop=True)
-    right = right.dropna(subset=["country", "year"]).add_suffix(suffix)
+    right = right.dropna(subset=["country", "year"]).reset_index(drop=True).add_suffix(suffix)
     with_source = "source_id" in left and f"source_id{suffix}" in right
-    key = ["country", "year", "source_id"] if with_source else ["country", "year"]
-    partners = _partners(left[key].drop_duplicates(), right, window, suffix, key)
     # A left frame paired before brings its own same_source; the new pairing's replaces it.
     left = left.drop(columns=[name for name in ("gap", "same_source") if name in left])
-    paired = left.merge(partners, on=key, how="left" if keep_unpaired else "inner")
-    return paired.drop(columns=[f"country{suffix}"]).reset_index(drop=True)
 
-
-def _partners(keys: pd.DataFrame, right: pd.DataFrame, window: int, suffix: str, key: list[str]) -> pd.DataFrame:
-    """The best right row for each key (country, year and maybe source_id), as pair_nearest_year
-    chooses it. Each right row is offered to the years within `window` of its own, so an
-    equality join finds every candidate."""
-    year = f"year{suffix}"
-    offsets = np.arange(-window, window + 1)
-    offers = right.iloc[np.repeat(np.arange(len(right)), len(offsets))]
-    offers = offers.assign(_offered_year=offers[year].to_numpy() + np.tile(offsets, len(right)))
-    candidates = keys.merge(offers, left_on=["country", "year"], right_on=[f"country{suffix}", "_offered_year"])
-    candidates["gap"] = (candidates["year"] - candidates[year]).abs().astype("Int64")
-    if "source_id" in key:
-        same = candidates["source_id"] == candidates[f"source_id{suffix}"]
-        candidates["same_source"] = same.fillna(False).astype(bool)
+    partner = _partners(left, right, window, suffix, with_source)  # right position per left row, -1: none
+    if not keep_unpaired:
+        left = left[partner >= 0].reset_index(drop=True)
+        partner = partner[partner >= 0]
+    right = right.drop(columns=[f"country{suffix}"])
+    taken = {name: pd.api.extensions.take(right[name].array, partner, allow_fill=True) for name in right.columns}
+    years = left["year"].to_numpy(dtype="int64")
+    right_years = right[f"year{suffix}"].to_numpy(dtype="int64")
+    found = partner >= 0
+    gap = pd.array(np.zeros(len(left), dtype="int64"), dtype="Int64")
+    gap[found] = np.abs(years[found] - right_years[partner[found]])
+    gap[~found] = pd.NA
+    if with_source:
+        same = (left["source_id"] == pd.Series(taken[f"source_id{suffix}"])).fillna(False).to_numpy(dtype=bool)
     else:
-        candidates["same_source"] = False
-    candidates = candidates.sort_values(
-        [*key, "same_source", "gap", year], ascending=[*(True for _ in key), False, True, False]
-    )
-    return candidates.drop_duplicates(key).drop(columns="_offered_year")
+        same = np.zeros(len(left), dtype=bool)
+    same_source = same if found.all() else np.where(found, same, np.nan).astype(object)
+    derived = pd.DataFrame({**taken, "gap": gap, "same_source": same_source}, index=left.index)
+    return pd.concat([left, derived], axis=1)
+
+
+def _partners(left: pd.DataFrame, right: pd.DataFrame, window: int, suffix: str, with_source: bool) -> np.ndarray:
+    """The position in `right` of each left row's partner (-1 where it has none), as
+    pair_nearest_year chooses it: once per distinct (country, year, source) of the left rows.
+    Each right row is offered to the years within `window` of its own, so an equality join on
+    integers finds every candidate."""
+    countries, _ = pd.factorize(pd.concat([left["country"], right[f"country{suffix}"]], ignore_index=True))
+    if with_source:
+        sources, _ = pd.factorize(pd.concat([left["source_id"], right[f"source_id{suffix}"]], ignore_index=True))
+    else:
+        sources = np.full(len(left) + len(right), -1, dtype=np.int64)
+    left_year = left["year"].to_numpy(dtype="int64")
+    right_country, right_year, right_source = countries[len(left) :], right[f"year{suffix}"].to_numpy(dtype="int64"), sources[len(left) :]
+
+    # The distinct keys of the left rows, and each row's key.
+    asking = pd.DataFrame({"country": countries[: len(left)], "year": left_year, "source": sources[: len(left)]})
+    row_key = asking.groupby(["country", "year", "source"], sort=False).ngroup().to_numpy()
+    keys = asking.drop_duplicates().reset_index(drop=True).assign(key=np.arange(row_key.max() + 1 if len(row_key) else 0))
+
+    offsets = np.arange(-window, window + 1)
+    offers = pd.DataFrame({
+        "country": np.repeat(right_country, len(offsets)),
+        "year": (right_year[:, None] + offsets).ravel(),
+        "right": np.repeat(np.arange(len(right)), len(offsets)),
+    })
+    candidates = keys.merge(offers, on=["country", "year"])
+    asked, offered = candidates["key"].to_numpy(), candidates["right"].to_numpy()
+    key_source = candidates["source"].to_numpy()
+    same = (key_source == right_source[offered]) & (key_source >= 0)
+    gap = np.abs(candidates["year"].to_numpy() - right_year[offered])
+    # Best first: the same source, the smaller gap, the later year, the earlier right row.
+    order = np.lexsort((offered, -right_year[offered], gap, ~same, asked))
+    asked, offered = asked[order], offered[order]
+    first = np.ones(len(asked), dtype=bool)
+    first[1:] = asked[1:] != asked[:-1]
+    partner = np.full(len(keys), -1, dtype=np.int64)
+    partner[asked[first]] = offered[first]
+    return partner[row_key]
 
 
 def number(value: Any) -> str:
