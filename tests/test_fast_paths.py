@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from country_profiles.bench import generate
@@ -74,3 +76,34 @@ def test_every_kind_of_number_parses_the_same(texts: list[str], tmp_path: Path, 
     without_fast_paths(monkeypatch)
     assert_same(fast, validate(tmp_path, rules=False))
     assert fast.counts["error"] > 5
+
+
+def test_text_held_as_python_strings_reports_the_same(broken: Path) -> None:
+    """pandas keeps text in Arrow when pyarrow is installed, else as Python strings; the checks
+    that look into Arrow's arrays directly (missing cells, foreign keys) have a pandas twin."""
+    fast = validate(broken)
+    with pd.option_context("mode.string_storage", "python"):
+        portable = validate(broken)
+    assert {table.frame["country"].dtype.storage for table in portable.package.tables.values()
+            if "country" in table.frame} == {"python"}
+    assert portable.to_json() == fast.to_json()
+
+
+def quoted_rows(count: int, line_break_at: int | None) -> bytes:
+    rows = [f'AAA,"note {number}{chr(10) if number == line_break_at else ""}"' for number in range(count)]
+    return ("country,note\n" + "\n".join(rows) + "\n").encode()
+
+
+@pytest.mark.parametrize("count", [10, 6000], ids=["few-quoted-cells", "many-quoted-cells"])
+def test_a_line_break_inside_quotes_leaves_the_fast_reader(count: int) -> None:
+    """One record per line is what the fast reader assumes; a quoted line break breaks that, and
+    it is found both by looking into each quoted cell and, for many, by one pass over the file."""
+    for line_break_at, expected in ((None, False), (count // 2, True)):
+        data = quoted_rows(count, line_break_at)
+        arr = np.frombuffer(data, dtype=np.uint8)
+        assert structure._line_break_within_quotes(data, arr, np.flatnonzero(arr == 34)) is expected
+    plain = structure._read_rectangular(quoted_rows(count, None))
+    assert plain is not None and len(plain.cells) == count + 1
+    assert structure._read_rectangular(quoted_rows(count, count // 2)) is None
+    records = structure.read_records(quoted_rows(count, count // 2))
+    assert len(records.cells) == count + 1 and records.cells.iloc[count // 2 + 1, 1] == f"note {count // 2}\n"

@@ -1,3 +1,3 @@
-from country_profiles.cli import main
+from country_profiles.cli import console
 
-raise SystemExit(main())
+console()

@@ -572,8 +572,7 @@ def _read_rectangular(data: bytes) -> Records | None:
     if b'"' in data:
         arr = np.frombuffer(data, dtype=np.uint8)
         quotes = np.flatnonzero(arr == 34)
-        newlines = np.flatnonzero(arr == 10)
-        if not _quotes_are_plain(arr, quotes) or (np.searchsorted(quotes, newlines) % 2).any():
+        if not _quotes_are_plain(arr, quotes) or _line_break_within_quotes(data, arr, quotes):
             return None  # a quote the scan must judge, or a line break inside a quoted cell
     width = _first_record_width(data)
     records = data.count(b"\n") + (not data.endswith(b"\n"))
@@ -587,6 +586,16 @@ def _read_rectangular(data: bytes) -> Records | None:
     if cells is None or len(cells) != records:
         return None
     return Records(cells, np.full(records, width, dtype=np.int64), np.arange(1, records + 1))
+
+
+def _line_break_within_quotes(data: bytes, arr: np.ndarray, quotes: np.ndarray) -> bool:
+    """Whether a line break lies between an opening quote and its closing one (the quotes pair
+    up, as _quotes_are_plain checked). A few quoted cells are looked into one by one; many are
+    judged by where every line break falls among the quotes."""
+    if quotes.size <= 10_000:
+        return any(data.find(b"\n", start, end) >= 0 for start, end in zip(quotes[0::2].tolist(), quotes[1::2].tolist()))
+    newlines = np.flatnonzero(arr == 10)
+    return bool((np.searchsorted(quotes, newlines) % 2).any())
 
 
 def _first_record_width(data: bytes) -> int:
@@ -609,7 +618,7 @@ def _rectangular_with_pyarrow(data: bytes, width: int) -> pd.DataFrame | None:
     text_type = pa.string() if len(data) < 2**31 else pa.large_string()
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(pa.py_buffer(data)),  # read natively, without a Python file object
             read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
             parse_options=pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
@@ -799,7 +808,8 @@ def check_table(name: str, path: str, raw_schema: dict[str, Any], schema: Compil
                     "a binary file (a spreadsheet, an archive) or UTF-16 text saved as .csv, so it was not read further",
                     line, value="0x00")
         return result
-    text, bad_offsets = decode_utf8(data)
+    # ASCII is UTF-8: the check then costs one pass over the bytes and no decoded copy.
+    text, bad_offsets = (None, []) if data.isascii() else decode_utf8(data)
     if bad_offsets:
         starts = line_starts(data)
         bad_lines = tuple(sorted(set((np.searchsorted(starts, bad_offsets, side="right")).tolist())))
@@ -949,10 +959,11 @@ def _kept_texts(raw: pd.Series, keep: np.ndarray) -> pd.Series:
 
 
 def _arrow(raw: pd.Series) -> Any:
-    """The Arrow array behind a pyarrow-backed column of text (no copy)."""
+    """The Arrow array behind a pyarrow-backed column of text (no copy unless it is in blocks)."""
     import pyarrow as pa
 
-    return pa.array(raw.array)
+    array = pa.array(raw.array)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def _null_column(spec: FieldSpec, index: pd.Index) -> pd.Series:
@@ -1158,6 +1169,16 @@ def _first_lines(frame: pd.DataFrame) -> pd.Series:
     return lines.groupby([frame[column] for column in frame.columns], sort=False).transform("min")
 
 
+def _found_in(values: pd.Series, references: pd.Series) -> np.ndarray:
+    """Which values occur among the references. Arrow looks texts up in the references' own
+    array; pandas' isin would first turn each of thousands of references into a Python object."""
+    if values.dtype == "str" and references.dtype == "str" and values.dtype.storage == references.dtype.storage == "pyarrow":
+        import pyarrow.compute as pc
+
+        return pc.fill_null(pc.is_in(_arrow(values), value_set=pc.drop_null(_arrow(references))), False).to_numpy(zero_copy_only=False)
+    return values.isin(references.dropna().unique()).to_numpy()
+
+
 def _plain(value: Any) -> Any:
     """A typed cell as a plain Python value for findings."""
     if isinstance(value, pd.Timestamp):
@@ -1197,7 +1218,7 @@ def check_foreign_keys(name: str, path: str, schema: CompiledSchema, frames: dic
         references = target[list(key.reference_fields)].dropna(how="all")
         considered = values.notna().any(axis=1).to_numpy()
         if len(key.fields) == 1:
-            found = values.iloc[:, 0].isin(references.iloc[:, 0].dropna().unique()).to_numpy()
+            found = _found_in(values.iloc[:, 0], references.iloc[:, 0])
         else:
             found = pd.MultiIndex.from_frame(values).isin(pd.MultiIndex.from_frame(references))
         unresolved = values[considered & ~found]

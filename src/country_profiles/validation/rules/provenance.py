@@ -10,12 +10,11 @@ import re
 
 from collections.abc import Iterator
 
-import numpy as np
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, WARNING, Finding
 from country_profiles.validation.model import Table
-from country_profiles.validation.rules._framework import Context, lookup, rule, violations
+from country_profiles.validation.rules._framework import Context, distinct, lookup, rule, violations
 
 
 def year_fields(table: Table) -> list[str]:
@@ -173,9 +172,9 @@ def every_source_is_cited(ctx: Context) -> list[Finding]:
             continue
         for column in table.frame.columns:  # source_id, and per-field ones such as since_source_id
             if column == "source_id" or column.endswith("_source_id"):
-                cited |= set(np.asarray(table.frame[column].dropna().unique()))
+                cited |= set(distinct(table.frame[column]))
         if "note" in table.frame:  # a correction that only adds a remark names its source there
-            notes = " ".join(np.asarray(table.frame["note"].dropna().unique()))
+            notes = " ".join(distinct(table.frame["note"]))
             cited |= set(re.findall(r"[a-z0-9][a-z0-9-]*", notes)) & known
     bad = violations(sources, lambda d: d["id"].isin(cited) | d["id"].isna(), ctx.check.id)
     return [

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, Finding
-from country_profiles.validation.rules._framework import ALL_TABLES, Context, rule, violations
+from country_profiles.validation.rules._framework import ALL_TABLES, Context, distinct, rule, violations
 
 
 def _distinct_texts(ctx: Context) -> pd.DataFrame:
@@ -19,7 +19,7 @@ def _distinct_texts(ctx: Context) -> pd.DataFrame:
         rows = ctx.rows(name)
         for field in table.schema["fields"]:
             if field.get("type", "string") == "string" and field["name"] in rows:
-                texts = pd.Series(rows[field["name"]].dropna().unique(), dtype="str")
+                texts = pd.Series(distinct(rows[field["name"]]), dtype="str")
                 parts.append(pd.DataFrame({"table": name, "field": field["name"], "text": texts}))
     return pd.concat(parts, ignore_index=True)
 
