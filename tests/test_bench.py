@@ -88,3 +88,14 @@ def test_timed_measures_a_child_process() -> None:
     assert run.returncode == 3
     assert run.peak_mib >= 64
     assert run.seconds > 0
+
+
+def test_timed_counts_a_child_process_alongside_its_parent() -> None:
+    """Parent and child each hold 150 MiB at the same time: the process tree needs 300 MiB,
+    though neither process alone (what wait4 reports) ever held more than 150 MiB."""
+    hold = "b = bytearray(150 * 2**20); b[::4096] = b'x' * len(b[::4096])"
+    child = f"import time; {hold}; time.sleep(0.6)"
+    parent = f"import subprocess, sys; {hold}; subprocess.run([sys.executable, '-c', {child!r}])"
+    run = timed([sys.executable, "-c", parent])
+    assert run.returncode == 0
+    assert run.peak_mib >= 290
