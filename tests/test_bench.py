@@ -96,6 +96,6 @@ def test_timed_counts_a_child_process_alongside_its_parent() -> None:
     hold = "b = bytearray(150 * 2**20); b[::4096] = b'x' * len(b[::4096])"
     child = f"import time; {hold}; time.sleep(0.6)"
     parent = f"import subprocess, sys; {hold}; subprocess.run([sys.executable, '-c', {child!r}])"
-    run = timed([sys.executable, "-c", parent])
+    run = timed([sys.executable, "-c", parent], sample_memory=True)
     assert run.returncode == 0
     assert run.peak_mib >= 290

@@ -464,18 +464,23 @@ class Run:
     returncode: int
 
 
-def timed(command: list[str], cwd: Path | None = None, stdout: Path | None = None) -> Run:
-    """Run `command` and measure its wall time and peak memory: the larger of the process' own
-    peak (from wait4) and the peak of its process tree's memory sampled every 50 ms, which
-    counts a child process too (validate forks one on a large package)."""
+def timed(command: list[str], cwd: Path | None = None, stdout: Path | None = None, *,
+          sample_memory: bool = False) -> Run:
+    """Run `command` and measure its wall time and peak memory: the process' own peak (from
+    wait4), or with `sample_memory` the larger of that and its process tree's peak, sampled
+    every 0.1 s, which counts a child process too (validate forks one on a large package).
+    Sampling reads /proc and takes a share of a core, so timed runs of a command that uses
+    both cores should not sample."""
     with open(stdout or os.devnull, "wb") as out:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
         sampler = TreeMemory(process.pid)
-        sampler.start()
+        if sample_memory:
+            sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
-        sampler.stop()
+        if sample_memory:
+            sampler.stop()
     process.returncode = os.waitstatus_to_exitcode(status)
     return Run(seconds, max(usage.ru_maxrss / 1024, sampler.peak_mib), process.returncode)
 
@@ -486,7 +491,7 @@ class TreeMemory(threading.Thread):
     forked with the parent's tables counts only the pages it has of its own. Linux only (it
     reads /proc); elsewhere the peak stays 0."""
 
-    def __init__(self, pid: int, interval: float = 0.05):
+    def __init__(self, pid: int, interval: float = 0.1):
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak_mib = pid, interval, 0.0
         self._stopped = threading.Event()

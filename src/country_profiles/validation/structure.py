@@ -16,6 +16,7 @@ import csv
 import io
 import math
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -486,12 +487,12 @@ class Records:
     unclosed_quote: int | None = None
 
 
-_BAD_BYTES: list[int] = []
+_BAD_BYTES = threading.local()  # validate checks two files at a time, one per thread
 
 
 def _record_bad_byte(error: UnicodeError) -> tuple[str, int]:
     assert isinstance(error, UnicodeDecodeError)
-    _BAD_BYTES.append(error.start)
+    _BAD_BYTES.offsets.append(error.start)
     return "\ufffd", error.end
 
 
@@ -504,10 +505,9 @@ def decode_utf8(data: bytes) -> tuple[str, list[int]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError:
         pass
-    _BAD_BYTES.clear()
+    _BAD_BYTES.offsets = []
     text = data.decode("utf-8", errors="country_profiles_record")
-    offsets = list(_BAD_BYTES)
-    _BAD_BYTES.clear()
+    offsets, _BAD_BYTES.offsets = _BAD_BYTES.offsets, []
     return text, offsets
 
 
@@ -673,6 +673,9 @@ class CsvError(Exception):
         self.line = line
 
 
+_CSV_MODULE = threading.Lock()
+
+
 def _read_with_csv_module(text: str) -> Records:
     """The slow path for files whose quoting the numpy scan cannot follow: Python's csv module,
     which is also what frictionless reads with. Raises CsvError when it cannot either."""
@@ -680,17 +683,18 @@ def _read_with_csv_module(text: str) -> Records:
     rows: list[list[str]] = []
     lines: list[int] = []
     next_line = 1
-    limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # pandas has no cell limit
-    try:
-        for row in reader:
-            rows.append(row)
-            lines.append(next_line)
-            next_line = reader.line_num + 1
-        unclosed = _unclosed_quote(text, lines)
-    except csv.Error as exc:
-        raise CsvError(str(exc), next_line) from exc
-    finally:
-        csv.field_size_limit(limit)
+    with _CSV_MODULE:  # the cell size limit is the module's, shared by every thread
+        limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # pandas has no cell limit
+        try:
+            for row in reader:
+                rows.append(row)
+                lines.append(next_line)
+                next_line = reader.line_num + 1
+            unclosed = _unclosed_quote(text, lines)
+        except csv.Error as exc:
+            raise CsvError(str(exc), next_line) from exc
+        finally:
+            csv.field_size_limit(limit)
     counts = np.array([len(row) for row in rows], dtype=np.int64)
     width = max([1, *counts.tolist()])
     padded = [row + [""] * (width - len(row)) for row in rows]
