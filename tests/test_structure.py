@@ -432,3 +432,20 @@ def test_a_huge_cell_in_a_file_only_the_csv_module_reads(mini):
     report = validate(mini, rules=False)
     assert report.valid and load(mini).tables["cities"].frame.loc[2, "note"] == "n" * 200_000
     assert csv_module_itself.field_size_limit() == limit
+
+
+def test_key_codes_are_equal_exactly_where_the_keys_are() -> None:
+    """Primary keys are compared as one integer per row; missing parts leave a row out. Four
+    columns of 100,000 distinct values each would overflow 64 bits unless renumbered on the way."""
+    from country_profiles.validation import structure
+
+    rows = 100_000
+    texts = pd.Series([f"t{number}" for number in range(rows)], dtype="str")
+    frame = pd.DataFrame({"a": texts, "b": texts[::-1].reset_index(drop=True), "c": pd.array(range(rows), dtype="Int64"),
+                          "d": texts})
+    frame.loc[7] = frame.loc[3]  # a repeated key
+    frame.loc[9, "c"] = pd.NA  # a missing part
+    codes = structure._key_codes(frame, ["a", "b", "c", "d"])
+    assert codes[9] == -1 and (np.delete(codes, 9) >= 0).all()
+    assert codes[7] == codes[3]
+    assert len(set(np.delete(codes, [7, 9]).tolist())) == rows - 2

@@ -1155,16 +1155,34 @@ def _check_primary_key(context: _Context, schema: CompiledSchema, frame: pd.Data
     if not key:
         return
     # Rows with a null key part are reported as missing or mistyped cells already.
-    keys = frame[key].dropna(how="any")
-    repeated = keys.duplicated(keep="first").to_numpy()
+    codes = _key_codes(frame, key)
+    repeated = (codes >= 0) & pd.Series(codes).duplicated(keep="first").to_numpy()
     if not repeated.any():
         return
+    keys = frame.loc[codes >= 0, key]
     first = _first_lines(keys)
+    repeated = repeated[codes >= 0]
     for line in keys.index[repeated].tolist():
         shown = ", ".join(_shown_constraint(_plain(value)) for value in keys.loc[line].tolist())
         context.add("primary_key_unique",
                     f"primary key ({', '.join(key)}) = ({shown}) is already on line {first.loc[line]}",
                     line, column=key[0], value=shown, position=schema.field_names.index(key[0]))
+
+
+def _key_codes(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """One integer per row, equal where the rows' key values are equal; -1 where a key part is
+    missing. Comparing integers spares copying the key's texts (pandas' duplicated would drop
+    the missing ones first, copying every column)."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    missing = np.zeros(len(frame), dtype=bool)
+    for column in key:
+        codes, distinct = pd.factorize(frame[column])
+        missing |= codes < 0
+        if len(distinct) and combined.max() > (2**62) // (len(distinct) + 1):
+            combined = pd.factorize(combined)[0].astype(np.int64)  # renumber densely before it could overflow
+        combined = combined * (len(distinct) + 1) + codes + 1
+    combined[missing] = -1
+    return combined
 
 
 def _first_lines(frame: pd.DataFrame) -> pd.Series:
