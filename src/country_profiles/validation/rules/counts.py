@@ -60,9 +60,9 @@ def _join_values_and_definitions(ctx: Context) -> pd.DataFrame:
         if "indicator" not in rows:
             continue
         for field in ("value", "value_max"):
-            cells = rows.dropna(subset=[field])
-            cells = cells[["line", "country", "indicator", "year", field]].rename(columns={field: "number"})
-            parts.append(cells.assign(resource=resource, field=field))
+            # The columns first, then the rows: only the columns needed are copied.
+            cells = rows[["line", "country", "indicator", "year", field]].dropna(subset=[field])
+            parts.append(cells.rename(columns={field: "number"}).assign(resource=resource, field=field))
     if not parts:
         return pd.DataFrame()
     cells = pd.concat(parts, ignore_index=True)
