@@ -62,7 +62,7 @@ def break_json(root: Path) -> None:
 def break_rules(monkeypatch):
     import country_profiles.validation.rules as rules
 
-    def crash(package):
+    def crash(package, **options):
         raise KeyError("countries")
 
     monkeypatch.setattr(rules, "run_rules", crash)

@@ -12,7 +12,7 @@ from country_profiles.paths import default_package
 from country_profiles.validation import load, parallel
 from country_profiles.validation.rules import run_rules
 
-forking = pytest.mark.skipif(not parallel.can_fork(), reason="no fork here (or COUNTRY_PROFILES_SERIAL is set)")
+forking = pytest.mark.skipif(not parallel.can_fork(), reason="no fork here")
 
 
 @forking
@@ -42,8 +42,8 @@ def test_an_error_of_the_second_share_is_raised_here() -> None:
         parallel.run_beside(lambda: None, broken)
 
 
-def test_serial_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COUNTRY_PROFILES_SERIAL", "1")
+def test_where_fork_is_missing_both_shares_run_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel.sys, "platform", "win32")
     assert not parallel.can_fork()
     assert parallel.run_beside(os.getpid, os.getpid) == (os.getpid(), os.getpid())
 
@@ -66,3 +66,15 @@ def test_rules_find_the_same_in_two_processes_as_in_one(broken: Path) -> None:
 def test_the_real_package_gets_the_same_findings_in_two_processes() -> None:
     package = load(default_package())
     assert run_rules(package, parallel=True) == run_rules(package, parallel=False)
+
+
+@forking
+def test_one_job_and_two_report_the_same(broken: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command's --jobs: files one or two at a time, rules in one process or two (this
+    package is too small for the second process unless forced, so force it)."""
+    from country_profiles.validation import rules, validate
+
+    one = validate(broken, jobs=1)
+    monkeypatch.setattr(rules, "PARALLEL_FROM_ROWS", 0)
+    two = validate(broken, jobs=2)
+    assert one.to_json() == two.to_json() and one.counts["error"] > 10

@@ -198,7 +198,7 @@ def test_markdown_escapes_pipes_and_newlines():
 def test_rule_findings_without_a_path_get_their_table_file(mini, monkeypatch):
     import country_profiles.validation.rules as rules
 
-    def one_finding(package):
+    def one_finding(package, **options):
         return [Finding("made_up_rule", "warning", "looks odd", resource="lands", line=3, lines=(3,))]
 
     monkeypatch.setattr(rules, "run_rules", one_finding)

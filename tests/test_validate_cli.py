@@ -156,17 +156,19 @@ def test_the_default_package_is_the_repository(tmp_path):
     assert REPO.joinpath("datapackage.json").is_file()
 
 
-@pytest.mark.parametrize(("chosen", "expected"), [(None, "jemalloc"), ("system", "system")])
-def test_the_command_gives_arrow_a_reusing_allocator_unless_told(chosen, expected):
+@pytest.mark.parametrize(("jobs", "chosen", "expected"),
+                         [(2, None, "jemalloc"), (1, None, "system"), (2, "system", "system"), (1, "mimalloc", "mimalloc")])
+def test_the_command_chooses_arrows_allocator_unless_told(jobs, chosen, expected):
     pyarrow = pytest.importorskip("pyarrow")
     try:
         pyarrow.jemalloc_memory_pool()
+        pyarrow.mimalloc_memory_pool()
     except NotImplementedError:
-        pytest.skip("this pyarrow is built without jemalloc")
+        pytest.skip("this pyarrow lacks jemalloc or mimalloc")
     environment = {key: value for key, value in os.environ.items() if key != "ARROW_DEFAULT_MEMORY_POOL"}
     if chosen:
         environment["ARROW_DEFAULT_MEMORY_POOL"] = chosen
-    script = ("import pyarrow; from country_profiles.validation.cli import _use_reusing_allocator; "
-              "_use_reusing_allocator(); print(pyarrow.default_memory_pool().backend_name)")
+    script = ("import pyarrow; from country_profiles.validation.cli import _choose_allocator; "
+              f"_choose_allocator({jobs}); print(pyarrow.default_memory_pool().backend_name)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment, timeout=60)
     assert result.stdout.strip() == expected, result.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from time import perf_counter
@@ -24,12 +25,15 @@ if TYPE_CHECKING:
 __all__ = ["load", "validate"]
 
 
-def validate(package: str | Path, *, rules: bool = True) -> "Report":
+def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Report":
     """Check the package at PACKAGE (a folder holding datapackage.json, or the descriptor).
 
     Raises `package.PackageNotFound` when there is nothing to check; every problem with the
     package itself is a finding in the returned report. `rules=False` runs the package and
-    structure checks only (tests of those use it; the command always runs everything)."""
+    structure checks only (tests of those use it; the command always runs everything).
+    `jobs=1` uses one core and less memory: one file at a time, and the rules in this process
+    only; with 2 (the default), two files are checked at a time and a large package's rules
+    are shared with a second process. The findings are the same."""
     started = perf_counter()
     from country_profiles.validation.findings import Finding
     from country_profiles.validation.model import LoadedPackage
@@ -48,11 +52,12 @@ def validate(package: str | Path, *, rules: bool = True) -> "Report":
 
     def check_file(spec: Any) -> "TableResult | Finding":
         try:
-            data = spec.file.read_bytes()
+            # The bytes go straight into check_table, which then holds the only reference and
+            # lets them go once they are parsed. (check_table itself does no input or output.)
+            return check_table(spec.name, spec.path, spec.raw_schema, spec.schema, spec.file.read_bytes())
         except OSError as exc:
             return _package_finding("resource_file_exists", f"{spec.path} cannot be read: {exc.strerror or exc}",
                                     spec.name, spec.path)
-        return check_table(spec.name, spec.path, spec.raw_schema, spec.schema, data)
 
     readable = [spec for spec in checked.resources
                 if spec.file is not None and spec.schema is not None and spec.raw_schema is not None]
@@ -60,7 +65,7 @@ def validate(package: str | Path, *, rules: bool = True) -> "Report":
     # Two files at a time: Arrow reads and parses without holding Python's global lock, so one
     # file's reading overlaps the other's checks in pandas. The largest files start first, so
     # the last to finish is a small one; results keep the descriptor's order.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         pending = {id(spec): pool.submit(check_file, spec) for spec in sorted(readable, key=_size, reverse=True)}
         for spec in readable:
             outcome = pending[id(spec)].result()
@@ -83,13 +88,15 @@ def validate(package: str | Path, *, rules: bool = True) -> "Report":
             findings += check_foreign_keys(spec.name, spec.path, spec.schema, frames, schemas)
     timings["structure"] = perf_counter() - mark
 
+    if jobs == 1:
+        _return_free_memory()
     mark = perf_counter()
     loaded = LoadedPackage(
         root=checked.root,
         descriptor=checked.descriptor or {},
         tables={name: result.table for name, result in first.items() if result.table is not None and result.header_ok},
     )
-    rule_findings, catalogue_rules = _run_rules(loaded) if rules else ([], ())
+    rule_findings, catalogue_rules = _run_rules(loaded, parallel=None if jobs > 1 else False) if rules else ([], ())
     paths = {spec.name: spec.path for spec in checked.resources}
     findings += [_with_path(finding, paths) for finding in rule_findings]
     timings["rules"] = perf_counter() - mark
@@ -110,6 +117,26 @@ def load(package: str | Path) -> "LoadedPackage":
     return report.package
 
 
+def _return_free_memory() -> None:
+    """Give the memory that reading the files used and freed back to the system, so the rules'
+    frames reuse it instead of adding to it: the allocators keep freed memory for later by
+    default. Costs a few hundredths of a second; `jobs=1` trades time for memory."""
+    try:
+        import pyarrow
+
+        pyarrow.default_memory_pool().release_unused()
+    except ImportError:
+        pass
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import ctypes.util
+
+        try:
+            ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass  # not glibc
+
+
 def _size(spec: Any) -> int:
     try:
         return spec.file.stat().st_size
@@ -117,14 +144,14 @@ def _size(spec: Any) -> int:
         return 0  # reading it will say why
 
 
-def _run_rules(package: "LoadedPackage") -> tuple[list["Finding"], tuple["Rule", ...]]:
+def _run_rules(package: "LoadedPackage", parallel: bool | None) -> tuple[list["Finding"], tuple["Rule", ...]]:
     """Run the Pandera rules of validation/rules/. An exception there is a bug: it becomes a
     finding (so the structural findings are still reported) unless COUNTRY_PROFILES_DEBUG is set."""
     from country_profiles.validation import rules as rules_module  # imports pandera: only when rules run
 
     catalogue = tuple(rules_module.RULES)
     try:
-        return list(rules_module.run_rules(package)), catalogue
+        return list(rules_module.run_rules(package, parallel=parallel)), catalogue
     except Exception as exc:
         if os.environ.get("COUNTRY_PROFILES_DEBUG"):
             raise

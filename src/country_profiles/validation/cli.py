@@ -45,6 +45,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--output", metavar="FILE", type=Path,
                         help="write the report to FILE instead of standard output (a summary line still goes there)")
+    parser.add_argument("--jobs", type=int, choices=(1, 2), default=min(2, os.cpu_count() or 1),
+                        help="2 (the default on a machine with two cores or more): check two files at a time, "
+                        "and share a large package's rules with a second process; 1: one core, less memory. "
+                        "The findings are the same")
     parser.add_argument("--timings", action="store_true", help="print where the time went to standard error")
 
 
@@ -55,12 +59,12 @@ def run(args: argparse.Namespace) -> int:
     from country_profiles.validation.package import PackageNotFound
     from country_profiles.validation.report import FORMATS, format_markdown
 
-    _use_reusing_allocator()
+    _choose_allocator(args.jobs)
     _collect_garbage_less_often()
     imported = perf_counter() - started
     package = args.package if args.package is not None else default_package()
     try:
-        report = validate(package)
+        report = validate(package, jobs=args.jobs)
     except PackageNotFound as exc:
         print(f"country-profiles validate: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
@@ -105,20 +109,25 @@ def _collect_garbage_less_often() -> None:
     gc.set_threshold(70_000, 50, 50)
 
 
-def _use_reusing_allocator() -> None:
-    """Give Arrow's buffers to jemalloc, unless ARROW_DEFAULT_MEMORY_POOL chooses a pool.
+def _choose_allocator(jobs: int) -> None:
+    """Choose the pool for Arrow's buffers, unless ARROW_DEFAULT_MEMORY_POOL chooses one.
 
-    Arrow's default pool on Linux (mimalloc) takes fresh pages from the system for much of what
-    the tables need, and touching a fresh page costs a fault; jemalloc reuses freed memory. On
-    the benchmark's 100x package this saves about a sixth of the time and of the peak memory
-    (scripts/bench.py). The command owns its process, so it may choose; the Python API leaves
-    the choice to its caller."""
+    With two jobs, jemalloc: Arrow's default pool on Linux (mimalloc) takes fresh pages from the
+    system for much of what the tables need, and touching a fresh page costs a fault; jemalloc
+    reuses freed memory (on the benchmark's 100x package about a sixth faster, and a sixth less
+    memory, than mimalloc). With one job, the system's allocator: validate then hands the memory
+    that reading the files freed back to the system before the rules run, which jemalloc would
+    keep. The command owns its process, so it may choose; the Python API leaves the choice to
+    its caller."""
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return
     try:
         import pyarrow
     except ImportError:
         return  # pandas reads the files without Arrow
+    if jobs == 1:
+        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+        return
     try:
         pyarrow.set_memory_pool(pyarrow.jemalloc_memory_pool())
     except NotImplementedError:

@@ -6,8 +6,8 @@ them with this process page by page, copying nothing; it sends back only its fin
 a rule's work, and two threads' intermediate frames add up in one process.
 
 Fork is the one way to share the tables without copying, and it exists on Linux and other
-Unixes; elsewhere, or when COUNTRY_PROFILES_SERIAL is set, or when the child fails in any
-way, its share runs here after ours, so the result never depends on how it was computed.
+Unixes; elsewhere, or when the child fails in any way, its share runs here after ours, so the
+result never depends on how it was computed. (`validate --jobs 1` asks for one process.)
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ There = TypeVar("There")
 
 def can_fork() -> bool:
     """Whether run_beside uses a second process: on Linux (fork is safe there with the
-    libraries loaded by then; macOS allows it but its system libraries do not promise it),
-    unless COUNTRY_PROFILES_SERIAL is set to anything but ''."""
-    return sys.platform.startswith("linux") and hasattr(os, "fork") and not os.environ.get("COUNTRY_PROFILES_SERIAL")
+    libraries loaded by then; macOS allows it but its system libraries do not promise it)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 def run_beside(here: Callable[[], Here], there: Callable[[], There]) -> tuple[Here, There]:

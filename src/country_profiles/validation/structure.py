@@ -831,6 +831,7 @@ def check_table(name: str, path: str, raw_schema: dict[str, Any], schema: Compil
         text = None  # valid as it is; only the csv module's slow path needs it, and decodes it again
     try:
         records = read_records(data, text)
+        del data, text  # the cells hold what the checks need; a large file's bytes can go
     except CsvError as exc:
         context.add("csv_is_well_formed", f"the file cannot be read as CSV from line {exc.line}: {exc}", exc.line)
         return result

@@ -110,6 +110,11 @@ class Context:
         cheap and a change to it does not reach the other rules)."""
         return self._once((self.check.topic, key), build)
 
+    def release(self, key: str) -> None:
+        """Forget the frame `once` built under `key` (a rule that knows it is the last to read
+        a large frame lets the memory go; a later rule that asks again gets it rebuilt)."""
+        self.shared.pop((self.check.topic, key), None)
+
     def once_value(self, key: str, build: Callable[[], Any]) -> Any:
         """Like `once`, for a value that is not a frame (the rules must not change it)."""
         key_ = (self.check.topic, key)
@@ -217,6 +222,13 @@ def violations(frame: pd.DataFrame, holds: Callable[[pd.DataFrame], pd.Series], 
     return frame.iloc[0:0]
 
 
+def labels(label: str, every: Sequence[str], length: int) -> pd.Categorical:
+    """A column that holds `label` in each of `length` rows, as a category among `every`:
+    a byte per row instead of a copy of the text, in frames of hundreds of thousands of rows."""
+    return pd.Categorical.from_codes(np.full(length, every.index(label), dtype=np.int8),
+                                     dtype=pd.CategoricalDtype(list(every)))
+
+
 def distinct(column: pd.Series) -> list[Any]:
     """The column's distinct values, missing ones left out. Taking the distinct values first
     spares copying a column of a million texts to drop its empty cells."""
@@ -274,7 +286,7 @@ def _all_indicator_rows(ctx: Context) -> pd.DataFrame:
         rows = ctx.rows(resource)
         if "indicator" not in rows or rows.empty:
             continue
-        rows = rows.assign(resource=resource, high=rows["value_max"].fillna(rows["value"]))
+        rows = rows.assign(resource=labels(resource, INDICATOR_TABLES, len(rows)), high=rows["value_max"].fillna(rows["value"]))
         parts.append(rows[["resource", "line", "country", "indicator", "year", "value", "high", "source_id"]])
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 

@@ -15,6 +15,7 @@ from country_profiles.validation.rules._framework import (
     INDICATOR_TABLES,
     Context,
     indicator_rows,
+    labels,
     lookup,
     number,
     pair_nearest_year,
@@ -31,6 +32,8 @@ PAVED_AND_UNPAVED = {
 }
 DENSITY_THRESHOLDS = {"railways_km": "railway_max_km_per_km2", "roadways_km": "roadway_max_km_per_km2"}
 MILITARY_EXPENDITURE = "military_expenditure_pct_gdp"
+FIELDS = ("value", "value_max")
+VALUES_WITH_DEFINITIONS = "indicator values with definitions"
 
 
 def _definitions(ctx: Context) -> pd.DataFrame:
@@ -48,7 +51,7 @@ def _forces_indicators(ctx: Context, unit: str) -> list[str]:
 
 def _values_with_definitions(ctx: Context) -> pd.DataFrame:
     """Every value and value_max of the indicator tables, one row each, with its indicator's definition."""
-    return ctx.once("indicator values with definitions", lambda: _join_values_and_definitions(ctx))
+    return ctx.once(VALUES_WITH_DEFINITIONS, lambda: _join_values_and_definitions(ctx))
 
 
 def _join_values_and_definitions(ctx: Context) -> pd.DataFrame:
@@ -59,10 +62,11 @@ def _join_values_and_definitions(ctx: Context) -> pd.DataFrame:
         rows = ctx.rows(resource)
         if "indicator" not in rows:
             continue
-        for field in ("value", "value_max"):
+        for field in FIELDS:
             # The columns first, then the rows: only the columns needed are copied.
             cells = rows[["line", "country", "indicator", "year", field]].dropna(subset=[field])
-            parts.append(cells.rename(columns={field: "number"}).assign(resource=resource, field=field))
+            parts.append(cells.rename(columns={field: "number"}).assign(
+                resource=labels(resource, INDICATOR_TABLES, len(cells)), field=labels(field, FIELDS, len(cells))))
     if not parts:
         return pd.DataFrame()
     cells = pd.concat(parts, ignore_index=True)
@@ -86,8 +90,10 @@ def integer_indicators_hold_whole_numbers(ctx: Context) -> list[Finding]:
     cells = _values_with_definitions(ctx)
     if cells.empty:
         return []
-    cells = cells[cells["integer"].fillna(False).astype(bool)]
-    bad = violations(cells, lambda d: d["number"] % 1 == 0, ctx.check.id)
+    # Judged on the columns the condition reads; the rest are looked up for the rows that fail.
+    judged = cells[["integer", "number"]]
+    holds = lambda d: ~d["integer"].fillna(False).astype(bool) | (d["number"] % 1 == 0)  # noqa: E731
+    bad = cells.iloc[violations(judged, holds, ctx.check.id).index]
     return [
         ctx.finding(
             row.resource,
@@ -137,10 +143,12 @@ def indicator_values_are_within_bounds(ctx: Context) -> list[Finding]:
 )
 def indicators_are_used_in_their_table(ctx: Context) -> list[Finding]:
     cells = _values_with_definitions(ctx)
+    ctx.release(VALUES_WITH_DEFINITIONS)  # the last of the three rules that read it, in catalogue order
     if cells.empty:
         return []
-    rows = cells[cells["field"] == "value"]
-    bad = violations(rows, lambda d: d["defined_table"] == d["resource"], ctx.check.id)
+    judged = cells[["field", "resource", "defined_table"]]  # the rest is looked up for the rows that fail
+    holds = lambda d: (d["field"] != "value") | (d["defined_table"] == d["resource"])  # noqa: E731
+    bad = cells.iloc[violations(judged, holds, ctx.check.id).index]
     return [
         ctx.finding(
             row.resource,
