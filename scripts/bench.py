@@ -4,7 +4,8 @@
     nox -s bench -- --huge            # and one of about 10,000,000 rows (several more minutes)
     python scripts/bench.py --scales 1 10 --repeat 5
 
-Each package is validated `--repeat` times by both tools, alternating which goes first. The
+Each package is validated `--repeat` times by both tools, alternating which goes first; ours
+runs as it does by default (two cores) and with `--jobs 1` (one core, less memory). The
 table shows medians of wall time, peak memory (of the process and any child it forks, summed:
 ours is sampled in one more run, so the sampling does not slow the timed ones), rows per second, how many
 times faster we are, and whether our report holds every error frictionless reported (the same
@@ -66,10 +67,17 @@ class Result:
     our_lines: int
     their_lines: int
     our_peak_mib: float  # from a run of its own, sampled (the timed runs are not)
+    one_job: list[Run]  # validate --jobs 1
+    one_job_peak_mib: float
+    same_with_one_job: bool  # --jobs 1 wrote the same report
 
     @property
     def ours_seconds(self) -> float:
         return median(run.seconds for run in self.ours)
+
+    @property
+    def one_job_seconds(self) -> float:
+        return median(run.seconds for run in self.one_job)
 
     @property
     def their_seconds(self) -> float:
@@ -78,41 +86,49 @@ class Result:
 
 def _time_both(work: Path, descriptor: Path, repeat: int) -> Result:
     ours_report, their_report = work / "ours.json", work / "frictionless.json"
+    one_job_report = work / "ours-one-job.json"
     ours: list[Run] = []
+    one_job: list[Run] = []
     theirs: list[Run] = []
     for turn in range(repeat):
         if turn % 2:
             theirs.append(_frictionless(descriptor, their_report))
         ours.append(_ours(descriptor, ours_report))
+        one_job.append(_ours(descriptor, one_job_report, "--jobs", "1"))
         if not turn % 2:
             theirs.append(_frictionless(descriptor, their_report))
     # Memory: our process tree sampled in a run of its own, since the sampling takes a share of
     # the two cores validate uses; frictionless runs on one core, so its timed runs are sampled.
     our_peak = max(_ours(descriptor, ours_report, sample_memory=True).peak_mib, *(run.peak_mib for run in ours))
+    one_job_peak = max(_ours(descriptor, one_job_report, "--jobs", "1", sample_memory=True).peak_mib,
+                       *(run.peak_mib for run in one_job))
     report = json.loads(ours_report.read_text(encoding="utf-8"))
     our_lines = our_error_lines(report)
     their_lines = frictionless_error_lines(json.loads(their_report.read_text(encoding="utf-8")))
+    same = report == json.loads(one_job_report.read_text(encoding="utf-8"))
     return Result(ours, theirs, report["checked"]["rows"], not missed(their_lines, our_lines), len(our_lines),
-                  len(their_lines), our_peak)
+                  len(their_lines), our_peak, one_job, one_job_peak, same)
 
 
 HEADER = (f"{'package':>8} {'rows':>10} {'largest table':>24} | {'ours s':>7} {'MiB':>6} {'rows/s':>10} | "
-          f"{'frictionless s':>14} {'MiB':>6} | {'faster':>6} | {'superset':>8} {'error lines ours/fl/broken':>27} | "
-          "growth")
+          f"{'--jobs 1 s':>10} {'MiB':>6} | {'frictionless s':>14} {'MiB':>6} | {'faster':>6} {'--jobs 1':>8} | "
+          f"{'superset':>8} {'error lines ours/fl/broken':>27} | growth")
 
 
 def _line(label: str, generated: Generated | None, result: Result, growth: str) -> str:
     largest = f"{generated.largest_table[0]} {generated.largest_table[1]:,}" if generated else ""
     lines = f"{result.our_lines}/{result.their_lines}/{len(generated.broken) if generated else 0}"
     ours_mib, their_mib = result.our_peak_mib, max(run.peak_mib for run in result.theirs)
+    one_job = f"{result.one_job_seconds:.2f}" + ("" if result.same_with_one_job else " DIFFERENT")
     return (f"{label:>8} {result.rows:>10,} {largest:>24} | {result.ours_seconds:>7.2f} {ours_mib:>6.0f} "
-            f"{result.rows / result.ours_seconds:>10,.0f} | {result.their_seconds:>14.2f} {their_mib:>6.0f} | "
-            f"{result.their_seconds / result.ours_seconds:>5.1f}x | {'yes' if result.superset else 'NO':>8} "
+            f"{result.rows / result.ours_seconds:>10,.0f} | {one_job:>10} {result.one_job_peak_mib:>6.0f} | "
+            f"{result.their_seconds:>14.2f} {their_mib:>6.0f} | {result.their_seconds / result.ours_seconds:>5.1f}x "
+            f"{result.their_seconds / result.one_job_seconds:>7.1f}x | {'yes' if result.superset else 'NO':>8} "
             f"{lines:>27} | {growth:>6}")
 
 
-def _ours(descriptor: Path, output: Path, *, sample_memory: bool = False) -> Run:
-    return timed([str(BIN / "country-profiles"), "validate", str(descriptor), "--format", "json", "--output",
+def _ours(descriptor: Path, output: Path, *options: str, sample_memory: bool = False) -> Run:
+    return timed([str(BIN / "country-profiles"), "validate", str(descriptor), *options, "--format", "json", "--output",
                   str(output)], sample_memory=sample_memory)
 
 

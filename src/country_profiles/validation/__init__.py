@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from time import perf_counter
@@ -49,6 +50,11 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     timings["descriptor"] = perf_counter() - mark
 
     mark = perf_counter()
+    # Pandera loads while the files are read: the reading leaves Python's lock free much of the
+    # time, and a second process for the rules then starts with Pandera loaded.
+    pandera_loading = threading.Thread(target=_load_pandera, name="load pandera", daemon=True)
+    if rules:
+        pandera_loading.start()
 
     def check_file(spec: Any) -> "TableResult | Finding":
         try:
@@ -96,6 +102,8 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
         descriptor=checked.descriptor or {},
         tables={name: result.table for name, result in first.items() if result.table is not None and result.header_ok},
     )
+    if rules:
+        pandera_loading.join()
     rule_findings, catalogue_rules = _run_rules(loaded, parallel=None if jobs > 1 else False) if rules else ([], ())
     paths = {spec.name: spec.path for spec in checked.resources}
     findings += [_with_path(finding, paths) for finding in rule_findings]
@@ -135,6 +143,15 @@ def _return_free_memory() -> None:
             ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
         except (OSError, AttributeError):
             pass  # not glibc
+
+
+def _load_pandera() -> None:
+    try:
+        from country_profiles.validation.rules._framework import _pandera
+
+        _pandera()
+    except Exception:  # noqa: BLE001  (the rules load it again and report what went wrong)
+        pass
 
 
 def _size(spec: Any) -> int:
