@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -37,6 +36,7 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     are shared with a second process. The findings are the same."""
     started = perf_counter()
     from country_profiles.validation.findings import Finding
+    from country_profiles.validation.memory import return_free_memory
     from country_profiles.validation.model import LoadedPackage
     from country_profiles.validation.package import PACKAGE_RULES, check_package, locate_descriptor
     from country_profiles.validation.report import CheckedTable, Report
@@ -60,10 +60,12 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
         try:
             # The bytes go straight into check_table, which then holds the only reference and
             # lets them go once they are parsed. (check_table itself does no input or output.)
-            return check_table(spec.name, spec.path, spec.raw_schema, spec.schema, spec.file.read_bytes())
+            result = check_table(spec.name, spec.path, spec.raw_schema, spec.schema, spec.file.read_bytes())
         except OSError as exc:
             return _package_finding("resource_file_exists", f"{spec.path} cannot be read: {exc.strerror or exc}",
                                     spec.name, spec.path)
+        return_free_memory()  # what parsing the file needed and no longer does (memory.py)
+        return result
 
     readable = [spec for spec in checked.resources
                 if spec.file is not None and spec.schema is not None and spec.raw_schema is not None]
@@ -94,8 +96,7 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
             findings += check_foreign_keys(spec.name, spec.path, spec.schema, frames, schemas)
     timings["structure"] = perf_counter() - mark
 
-    if jobs == 1:
-        _return_free_memory()
+    return_free_memory()
     mark = perf_counter()
     loaded = LoadedPackage(
         root=checked.root,
@@ -123,26 +124,6 @@ def load(package: str | Path) -> "LoadedPackage":
     report = validate(package, rules=False)
     assert report.package is not None
     return report.package
-
-
-def _return_free_memory() -> None:
-    """Give the memory that reading the files used and freed back to the system, so the rules'
-    frames reuse it instead of adding to it: the allocators keep freed memory for later by
-    default. Costs a few hundredths of a second; `jobs=1` trades time for memory."""
-    try:
-        import pyarrow
-
-        pyarrow.default_memory_pool().release_unused()
-    except ImportError:
-        pass
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import ctypes.util
-
-        try:
-            ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):
-            pass  # not glibc
 
 
 def _load_pandera() -> None:

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from country_profiles.validation.package import PackageNotFound
     from country_profiles.validation.report import FORMATS, format_markdown
 
-    _choose_allocator(args.jobs)
+    _choose_allocator()
     _collect_garbage_less_often()
     imported = perf_counter() - started
     package = args.package if args.package is not None else default_package()
@@ -109,29 +109,21 @@ def _collect_garbage_less_often() -> None:
     gc.set_threshold(70_000, 50, 50)
 
 
-def _choose_allocator(jobs: int) -> None:
-    """Choose the pool for Arrow's buffers, unless ARROW_DEFAULT_MEMORY_POOL chooses one.
-
-    With two jobs, jemalloc: Arrow's default pool on Linux (mimalloc) takes fresh pages from the
-    system for much of what the tables need, and touching a fresh page costs a fault; jemalloc
-    reuses freed memory (on the benchmark's 100x package about a sixth faster, and a sixth less
-    memory, than mimalloc). With one job, the system's allocator: validate then hands the memory
-    that reading the files freed back to the system before the rules run, which jemalloc would
-    keep. The command owns its process, so it may choose; the Python API leaves the choice to
-    its caller."""
+def _choose_allocator() -> None:
+    """Give Arrow's buffers to the system's allocator, unless ARROW_DEFAULT_MEMORY_POOL chooses a
+    pool. Arrow's default on Linux (mimalloc) takes fresh pages for much of what the tables need,
+    each costing a fault, and like jemalloc it keeps what is freed; validate hands freed memory
+    back to the system between stages (memory.py), which only the system's allocator then
+    reuses. On the benchmark's 100x package this is about a sixth faster than mimalloc, and the
+    peak drops from about 850 MiB to about 600 MiB (scripts/bench.py). The command owns its
+    process, so it may choose; the Python API leaves the choice to its caller."""
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return
     try:
         import pyarrow
     except ImportError:
         return  # pandas reads the files without Arrow
-    if jobs == 1:
-        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
-        return
-    try:
-        pyarrow.set_memory_pool(pyarrow.jemalloc_memory_pool())
-    except NotImplementedError:
-        pass  # a pyarrow built without jemalloc (Windows): keep its default
+    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
 
 
 def _github(report) -> str:  # type: ignore[no-untyped-def]
