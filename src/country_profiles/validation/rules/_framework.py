@@ -288,7 +288,12 @@ def _all_indicator_rows(ctx: Context) -> pd.DataFrame:
             continue
         rows = rows.assign(resource=labels(resource, INDICATOR_TABLES, len(rows)), high=rows["value_max"].fillna(rows["value"]))
         parts.append(rows[["resource", "line", "country", "indicator", "year", "value", "high", "source_id"]])
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if not parts:
+        return pd.DataFrame()
+    # Codes as categories: the comparison rules take and pair these rows many times over, and
+    # copying a small integer per row is cheaper than copying its text (the values are the same).
+    codes = {"country": "category", "indicator": "category", "source_id": "category"}
+    return pd.concat(parts, ignore_index=True).astype(codes)
 
 
 def pair_nearest_year(
