@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from country_profiles import cli, fmt, tables
 from country_profiles.paths import REPO_ROOT
+from spellings import spelled
 
 SCHEMA = {
     "fields": [
@@ -254,25 +255,6 @@ row_values = st.fixed_dictionaries(
         "note": optional(tricky_text),
     }
 )
-
-
-@st.composite
-def spelled(draw, value):
-    """One of the many spellings of a value that all mean it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return draw(st.sampled_from(["true", "TRUE", "True", "1"] if value else ["false", "FALSE", "False", "0"]))
-    if isinstance(value, int):
-        return draw(st.sampled_from([str(value), f"{value}.0", f"{value}e0", f" {value} "]))
-    if isinstance(value, Decimal):
-        spellings = [tables.format_cell(value), str(value), f"{value:e}", f"{value:E}", f" {value} "]
-        if value >= 0:
-            spellings.append(f"+{value}")
-        return draw(st.sampled_from(spellings))
-    if isinstance(value, datetime.date):
-        return draw(st.sampled_from([value.isoformat(), f" {value.isoformat()}"]))
-    return value
 
 
 @st.composite

@@ -21,7 +21,6 @@ import sqlite3
 import tempfile
 from collections import Counter
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import edit_json, edit_rows
+from spellings import spelled
 from country_profiles import api, export, fmt, tables
 from country_profiles.cli import main
 from country_profiles.validation import validate
@@ -113,20 +113,6 @@ def generated_tables(draw) -> dict[str, list[dict[str, Any]]]:
 
 
 # --- Writing values out messily: every spelling fmt must read as the same value ---
-
-
-@st.composite
-def spelled(draw, value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return draw(st.sampled_from(["true", "TRUE", "True", "1"] if value else ["false", "FALSE", "False", "0"]))
-    if isinstance(value, int):
-        return draw(st.sampled_from([str(value), f"{value}.0", f"{value}e0", f" {value} "]))
-    if isinstance(value, float):
-        exact = Decimal(repr(value))
-        return draw(st.sampled_from([repr(value), format(exact, "f"), f"{value:.17g}", f"{exact:E}", f" {value!r}"]))
-    return value  # text and ISO dates as they are
 
 
 @st.composite

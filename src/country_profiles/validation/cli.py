@@ -111,12 +111,12 @@ def _collect_garbage_less_often() -> None:
 
 def _choose_allocator() -> None:
     """Give Arrow's buffers to the system's allocator, unless ARROW_DEFAULT_MEMORY_POOL chooses a
-    pool. Arrow's default on Linux (mimalloc) takes fresh pages for much of what the tables need,
-    each costing a fault, and like jemalloc it keeps what is freed, where validate hands freed
-    memory back to the system between stages (memory.py). Measured on the benchmark's 100x
-    package: about a sixth faster than mimalloc, as fast as jemalloc, and with the hand-backs
-    a peak of about 600 MiB instead of 850. The command owns its process, so it may choose;
-    the Python API leaves the choice to its caller."""
+    pool. Validate hands freed memory back to the system between stages (memory.py); Arrow's
+    own pools (mimalloc by default on Linux, or jemalloc) keep what is freed instead, and
+    mimalloc also takes fresh pages for much of what the tables need, each costing a fault.
+    Measured on the benchmark's 100x package: about a sixth faster than mimalloc, as fast as
+    jemalloc, and with the hand-backs a peak of about 600 MiB instead of 850. The command owns
+    its process, so it may choose; the Python API leaves the choice to its caller."""
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return
     try:

@@ -1163,12 +1163,13 @@ def _check_primary_key(context: _Context, schema: CompiledSchema, frame: pd.Data
         return
     # Rows with a null key part are reported as missing or mistyped cells already.
     codes = _key_codes(frame, key)
-    repeated = (codes >= 0) & pd.Series(codes).duplicated(keep="first").to_numpy()
+    complete = codes >= 0
+    repeated = complete & pd.Series(codes).duplicated(keep="first").to_numpy()
     if not repeated.any():
         return
-    keys = frame.loc[codes >= 0, key]
+    keys = frame.loc[complete, key]
     first = _first_lines(keys)
-    repeated = repeated[codes >= 0]
+    repeated = repeated[complete]
     for line in keys.index[repeated].tolist():
         shown = ", ".join(_shown_constraint(_plain(value)) for value in keys.loc[line].tolist())
         context.add("primary_key_unique",
