@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from country_profiles import cli, fmt, tables
 from country_profiles.paths import REPO_ROOT
 from spellings import spelled
+from unprivileged import run_as_nobody, world_readable_copy
 
 SCHEMA = {
     "fields": [
@@ -190,12 +191,13 @@ def test_fmt_rewrites_only_files_that_change_and_leaves_refused_files_untouched(
     assert cli.main(["fmt", "--check", str(root / "data/messy.csv")]) == 0
 
 
-def test_a_file_that_cannot_be_written_is_reported_and_left_as_it_is(tmp_path, capsys):
-    root = make_package(tmp_path, {"messy": MESSY})
-    (root / "data/.messy.csv.fmt-tmp").mkdir()  # the temporary file's name is taken
-    assert cli.main(["fmt", str(root)]) == 1
-    assert "data/messy.csv:1: cannot write the file" in capsys.readouterr().err
+def test_a_file_that_cannot_be_written_is_reported_and_left_as_it_is(tmp_path):
+    root = world_readable_copy(make_package(tmp_path / "p", {"messy": MESSY}))  # data/ is root's, 0755
+    result = run_as_nobody("fmt", str(root))
+    assert result.status == 1, result
+    assert "data/messy.csv:1: cannot write the file: Permission denied" in result.err
     assert (root / "data/messy.csv").read_text(encoding="utf-8") == MESSY
+    assert sorted(p.name for p in (root / "data").iterdir()) == ["messy.csv"]  # no temporary left
 
 
 def test_an_unreadable_descriptor_exits_2(tmp_path, capsys):

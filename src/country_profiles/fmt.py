@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from country_profiles import tables
+from country_profiles import safe_io, tables
 from country_profiles.paths import default_package
 
 EXIT_OK, EXIT_NOT_CANONICAL, EXIT_USAGE = 0, 1, 2
@@ -47,6 +47,7 @@ class TableFile:
     relpath: str  # relative to the package root, as datapackage.json spells it
     path: Path
     schema: dict[str, Any]
+    root: Path | None = None  # the package root: every read and write goes through safe_io under it
 
 
 @dataclass
@@ -98,10 +99,14 @@ def package_tables(root: Path) -> list[TableFile]:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{root / 'datapackage.json'}: cannot read the package ({type(exc).__name__}: {exc}); "
                          f"`country-profiles validate {root}` says what is wrong") from None
-    found = [TableFile(path, root / path, schema) for path, schema in resources.values()]
+    found = [TableFile(path, root / path, schema, root) for path, schema in resources.values()]
     for relpath, schema_path in CURATED_TABLES.items():
-        if (root / relpath).is_file() and (root / schema_path).is_file():
-            found.append(TableFile(relpath, root / relpath, tables.json_file(root / schema_path)))
+        if os.path.lexists(root / relpath) and os.path.lexists(root / schema_path):
+            try:
+                schema = tables.json_file(root / schema_path, root)
+            except ValueError as exc:  # PackagePathError included: a link out, a FIFO, a duplicate key
+                raise UsageError(f"{root / schema_path}: {exc}; nothing was written") from None
+            found.append(TableFile(relpath, root / relpath, schema, root))
     return found
 
 
@@ -159,10 +164,12 @@ def _row_counts(rows: list[dict[str, Any]], names: list[str]) -> Counter:
 
 
 def check_table(table: TableFile) -> Outcome:
-    if not table.path.is_file():
+    if not os.path.lexists(table.path):
         return Outcome(table, "missing")
     try:
-        data = table.path.read_bytes()
+        data = safe_io.read_inside(table.root or table.path.parent, table.relpath if table.root else table.path.name)
+    except safe_io.PackagePathError as exc:
+        return Outcome(table, "refused", problems=[tables.TableProblem(1, f"not read: it {exc.reason}")])
     except OSError as exc:
         return Outcome(table, "refused", problems=[tables.TableProblem(1, f"cannot read the file: {exc.strerror or exc}")])
     canonical, problems = format_table(data, table.schema)
@@ -242,7 +249,13 @@ def rewrite(outcomes: list[Outcome]) -> int:
         if outcome.status != "not canonical":
             continue
         try:
-            _write_atomically(outcome.table.path, outcome.canonical)
+            table = outcome.table
+            safe_io.write_inside(table.root or table.path.parent, table.relpath if table.root else table.path.name,
+                                 outcome.canonical.encode("utf-8"))
+        except safe_io.PackagePathError as exc:
+            outcome.status = "refused"
+            outcome.problems = [tables.TableProblem(1, f"not written: {exc}")]
+            continue
         except OSError as exc:
             outcome.status = "refused"
             outcome.problems = [tables.TableProblem(1, f"cannot write the file: {exc.strerror or exc}")]
@@ -296,14 +309,3 @@ def _lines(text: str) -> list[str]:
     parts = text.split("\n")
     lines = [part + "\n" for part in parts[:-1]]
     return lines + [parts[-1]] if parts[-1] else lines
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.fmt-tmp")
-    temporary.write_bytes(text.encode("utf-8"))
-    try:
-        os.chmod(temporary, path.stat().st_mode & 0o7777)
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        raise

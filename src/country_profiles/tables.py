@@ -18,29 +18,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
+from country_profiles import safe_io, strict_json
+from country_profiles.safe_io import PackagePathError, path_problem  # noqa: F401 (the one definition)
+
 
 def load_descriptor(root: Path) -> dict[str, Any]:
-    return json_file(root / "datapackage.json")
-
-
-class PackagePathError(ValueError):
-    """The descriptor names a file the tools may not open: a URL, or a path leaving the package."""
-
-
-_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-
-
-def path_problem(declared: str) -> str | None:
-    """Why a declared path may not be opened, judged on the text alone; None if it may."""
-    if _URL_RE.match(declared) and not PureWindowsPath(declared).drive:
-        return "is a URL; only files inside the package are read, nothing is downloaded"
-    if declared.startswith(("/", "\\")) or PureWindowsPath(declared).drive or PurePosixPath(declared).is_absolute():
-        return "is an absolute path; it must be relative to the package root"
-    if ".." in re.split(r"[\\/]", declared):
-        return "contains '..'; it must stay inside the package"
-    if not declared.strip():
-        return "is empty"
-    return None
+    return json_file(root / "datapackage.json", root)
 
 
 def package_file(root: Path, declared: Any, what: str = "path") -> Path:
@@ -51,9 +34,12 @@ def package_file(root: Path, declared: Any, what: str = "path") -> Path:
         raise PackagePathError(f"{root / 'datapackage.json'}: {what} {declared!r} is not a string")
     problem = path_problem(declared)
     if problem is None:
-        resolved = (root / declared).resolve()
-        if not resolved.is_relative_to(root.resolve()):
-            problem = f"leads outside the package (through a symlink, to {resolved})"
+        try:
+            safe_io.check_inside(root, declared)
+        except safe_io.MissingFileError:
+            pass  # the reader says so (validation reports a missing table)
+        except PackagePathError as exc:
+            problem = exc.reason
     if problem is not None:
         raise PackagePathError(f"{root / 'datapackage.json'}: {what} {declared!r} {problem}")
     return root / declared
@@ -63,7 +49,7 @@ def table_schema(root: Path, resource: Mapping[str, Any]) -> dict[str, Any]:
     schema = resource["schema"]
     if isinstance(schema, str):
         what = f"resource {resource.get('name')!r}: schema path"
-        return json_file(package_file(root, schema, what))
+        return json_file(package_file(root, schema, what), root)
     return dict(schema)
 
 
@@ -167,18 +153,24 @@ def _record_writer(out: io.StringIO):
     return write
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """A table's rows as text cells (empty cells stay empty strings)."""
-    with path.open(encoding="utf-8", newline="") as handle:
+def read_rows(path: Path, root: Path | None = None) -> list[dict[str, str]]:
+    """A table's rows as text cells (empty cells stay empty strings); read through the package
+    guard when `root` is given."""
+    handle = safe_io.open_text_inside(root, path) if root is not None else path.open(encoding="utf-8", newline="")
+    with handle:
         return list(csv.DictReader(handle))
 
 
-def json_file(path: Path) -> dict[str, Any]:
-    """A JSON file's content; ValueError (not RecursionError) for one nested too deeply to read."""
+def json_file(path: Path, root: Path | None = None) -> dict[str, Any]:
+    """A JSON file's content, read through the package guard when `root` is given (see safe_io).
+    ValueError (not RecursionError) for one nested too deeply, or with a key given twice."""
+    data = safe_io.read_inside(root, path) if root is not None else path.read_bytes()
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return strict_json.loads(data.decode("utf-8"))
     except RecursionError:
         raise ValueError(f"{path}: JSON nested too deeply to read") from None
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
 
 
 # Reading a table back into typed values: what the formatter respells and the diff compares.

@@ -37,6 +37,7 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     started = perf_counter()
     from country_profiles.validation.findings import Finding
     from country_profiles.validation.memory import return_free_memory
+    from country_profiles import safe_io
     from country_profiles.validation.model import LoadedPackage
     from country_profiles.validation.package import PACKAGE_RULES, check_package, locate_descriptor
     from country_profiles.validation.report import CheckedTable, Report
@@ -60,7 +61,10 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
         try:
             # The bytes go straight into check_table, which then holds the only reference and
             # lets them go once they are parsed. (check_table itself does no input or output.)
-            result = check_table(spec.name, spec.path, spec.raw_schema, spec.schema, spec.file.read_bytes())
+            result = check_table(spec.name, spec.path, spec.raw_schema, spec.schema,
+                                 safe_io.read_inside(checked.root, spec.file))
+        except safe_io.PackagePathError as exc:
+            return _package_finding("resource_file_exists", f"{spec.path} {exc.reason}", spec.name, spec.path)
         except OSError as exc:
             return _package_finding("resource_file_exists", f"{spec.path} cannot be read: {exc.strerror or exc}",
                                     spec.name, spec.path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import posixpath
 import re
 import stat
@@ -16,8 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
+from country_profiles import safe_io, strict_json
 from country_profiles.paths import PACKAGED_ROOT, REPO_ROOT
-from country_profiles.tables import path_problem  # shared with fmt and export, which must refuse the same paths
+from country_profiles.safe_io import path_problem  # shared with fmt and export, which must refuse the same paths
 from country_profiles.validation.findings import ERROR, Finding, Rule
 from country_profiles.validation.structure import CompiledSchema, compile_schema
 
@@ -82,22 +84,30 @@ class PackageNotFound(Exception):
 
 
 def locate_descriptor(package: str | Path) -> Path:
-    """The descriptor for PACKAGE: a folder holding datapackage.json, or the descriptor itself."""
-    path = Path(package)
-    if path.is_dir():
-        descriptor = path / DESCRIPTOR_NAME
-        if not descriptor.is_file():
-            raise PackageNotFound(f"{path}: no {DESCRIPTOR_NAME} in this folder")
-        path = descriptor
-    elif not path.exists():
-        raise PackageNotFound(f"{path}: no such file or folder")
-    elif not path.is_file():
-        raise PackageNotFound(f"{path}: not a file or folder")
-    elif path.suffix.lower() != ".json":
-        raise PackageNotFound(f"{path}: expected a folder holding {DESCRIPTOR_NAME} or a JSON descriptor")
+    """The descriptor for PACKAGE: a folder holding datapackage.json, or the descriptor itself,
+    which may not be a link leading out of its folder (see safe_io)."""
+    text = os.fspath(package)
+    problem = "contains a NUL byte" if "\x00" in text else None
+    if problem is None and len(text) > 4096:
+        problem = "is longer than 4096 characters"
+    if problem:
+        raise PackageNotFound(f"{text[:200]!r}: {problem}")
+    path = Path(text)
     try:
-        with path.open("rb"):
-            pass
+        if path.is_dir():
+            descriptor = path / DESCRIPTOR_NAME
+            if not descriptor.is_file():
+                raise PackageNotFound(f"{path}: no {DESCRIPTOR_NAME} in this folder")
+            path = descriptor
+        elif not path.exists():
+            raise PackageNotFound(f"{path}: no such file or folder")
+        elif not path.is_file():
+            raise PackageNotFound(f"{path}: not a file or folder")
+        elif path.suffix.lower() != ".json":
+            raise PackageNotFound(f"{path}: expected a folder holding {DESCRIPTOR_NAME} or a JSON descriptor")
+        os.close(safe_io.open_inside(path.parent, path.name))
+    except safe_io.PackagePathError as exc:
+        raise PackageNotFound(f"{path}: {exc.reason}") from None
     except OSError as exc:
         raise PackageNotFound(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     return path
@@ -139,7 +149,12 @@ def check_package(descriptor_path: Path) -> PackageCheck:
     root = descriptor_path.parent.resolve()
     name = descriptor_path.name
     check = PackageCheck(root, descriptor_path, None)
-    document = _read_json(descriptor_path.read_bytes(), name, None, check.findings)
+    try:
+        data = safe_io.read_inside(root, name)
+    except (safe_io.PackagePathError, OSError) as exc:
+        check.findings.append(_finding("resource_file_exists", f"{name} cannot be read: {exc}", name))
+        return check
+    document = _read_json(data, name, None, check.findings)
     if document is None:
         return check
     descriptor, text = document
@@ -197,7 +212,11 @@ def _check_resource(check: PackageCheck, resource: dict[str, Any], index: int, n
         spec.schema_source = _normal(raw)
         check.schema_files[spec.schema_source] = spec
         try:
-            data = schema_file.read_bytes()
+            data = safe_io.read_inside(check.root, schema_file)
+        except safe_io.PackagePathError as exc:
+            check.findings.append(_finding("resource_file_exists", f"{spec.schema_source} {exc.reason}",
+                                           spec.schema_source, resource=name))
+            return spec
         except OSError as exc:
             check.findings.append(_finding("resource_file_exists", f"{spec.schema_source} cannot be read: "
                                            f"{exc.strerror or exc}", spec.schema_source, resource=name))
@@ -265,16 +284,23 @@ def _openable(check: PackageCheck, declared: str, what: str, resource: str, desc
     """The file a declared path names, if it is inside the package and a readable file."""
     shown = _normal(declared)
     problem = path_problem(declared)
+    missing = False
     if problem is None:
-        resolved = (check.root / declared).resolve()
-        if not resolved.is_relative_to(check.root):
-            problem = f"leads outside the package (through a symlink, to {resolved})"
+        try:
+            base, inner = safe_io.check_inside(check.root, declared)
+            resolved = base / inner
+        except safe_io.MissingFileError:
+            missing = True
+        except safe_io.PackagePathError as exc:
+            problem = exc.reason
     if problem is not None:
         check.findings.append(_finding("resource_path_inside_package", f"{what} {declared!r} {problem}",
                                        descriptor_name, line=line, resource=resource, value=declared))
         return None
     try:
-        mode = resolved.stat().st_mode
+        if missing:
+            raise FileNotFoundError(declared)
+        mode = resolved.lstat().st_mode
     except FileNotFoundError:
         check.findings.append(_finding("resource_file_exists", f"{shown} does not exist ({what} of {resource})",
                                        shown, resource=resource))
@@ -284,7 +310,7 @@ def _openable(check: PackageCheck, declared: str, what: str, resource: str, desc
                                        shown, resource=resource))
         return None
     if not stat.S_ISREG(mode):
-        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        kind = "a folder" if stat.S_ISDIR(mode) else safe_io.kind_of(mode)
         check.findings.append(_finding("resource_file_exists", f"{shown} is {kind} ({what} of {resource})",
                                        shown, resource=resource))
         return None
@@ -314,7 +340,9 @@ def _read_json(data: bytes, path: str, resource: str | None, findings: list[Find
                                  resource=resource))
         return None
     try:
-        return json.loads(text, parse_constant=_reject_constant), text
+        return strict_json.loads(text, parse_constant=_reject_constant), text
+    except strict_json.DuplicateKeyError as exc:
+        findings.append(_finding("descriptor_is_json", f"invalid JSON: {exc}", path, line=exc.line, resource=resource))
     except json.JSONDecodeError as exc:
         findings.append(_finding("descriptor_is_json", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
                                  path, line=exc.lineno, resource=resource))
