@@ -21,13 +21,11 @@ import os
 import re
 import sqlite3
 import sys
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from country_profiles import api, tables
+from country_profiles import api, safe_io, tables
 
 FORMATS = ("json", "sqlite", "parquet")
 SQLITE_NAME = "country-profiles.sqlite"
@@ -50,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         readable_package(args.package)
         written = export(args.format, args.out, args.package)
-    except (api.PackageError, ExportError, FileNotFoundError) as exc:
+    except (api.PackageError, ExportError, FileNotFoundError, safe_io.PackagePathError) as exc:
         print(f"country-profiles export: {exc}", file=sys.stderr)
         return 1
     except UNREADABLE as exc:  # a table the loader cannot read: say which
@@ -80,7 +78,11 @@ def unreadable_table(package: str | Path | None) -> str | None:
 
 def readable_package(package: str | Path | None) -> None:
     """Raise ExportError, before anything is written, when the descriptor or a Table Schema cannot
-    be read, or names a file outside the package (a URL, an absolute path, '..', a symlink)."""
+    be read, is not valid (the package checks of `validate`: a non-numeric minimum, a resource
+    name that cannot name a file), or names a file outside the package (a URL, an absolute path,
+    '..', a symlink)."""
+    from country_profiles.validation.package import check_package
+
     root = api.package_root(package)
     try:
         tables.schemas_by_resource(root)
@@ -89,6 +91,17 @@ def readable_package(package: str | Path | None) -> None:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ExportError(f"{root / 'datapackage.json'}: cannot read the package ({type(exc).__name__}: {exc}); "
                           f"`country-profiles validate {root}` says what is wrong") from None
+    errors = [finding for finding in check_package(root / "datapackage.json").findings if finding.severity == "error"]
+    if errors:
+        listed = [f"{f.path}{f':{f.line}' if f.line else ''}: {f.message}" for f in errors[: api.MAX_LISTED_PROBLEMS]]
+        more = [f"... and {len(errors) - len(listed)} more"] if len(errors) > len(listed) else []
+        raise ExportError("the package's descriptor or schemas are not valid; nothing was exported:\n"
+                          + "\n".join(listed + more))
+    for name in tables.schemas_by_resource(root):
+        try:
+            safe_io.data_name(name, "resource name")
+        except safe_io.PackagePathError as exc:
+            raise ExportError(f"{root / 'datapackage.json'}: {exc}; nothing was exported") from None
 
 
 def export(fmt: str, out: Path, package: str | Path | None = None) -> list[Path]:
@@ -96,7 +109,8 @@ def export(fmt: str, out: Path, package: str | Path | None = None) -> list[Path]
     writers = {"json": export_json, "sqlite": export_sqlite, "parquet": export_parquet}
     if fmt not in writers:
         raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return writers[fmt](Path(out), package)
+    # Refused before anything is read: '/', the package folder, its data/ or schemas/ (safe_io).
+    return writers[fmt](safe_io.output_folder(out, api.package_root(package), create=True), package)
 
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -120,19 +134,16 @@ def export_json(out: Path, package: str | Path | None = None) -> list[Path]:
         raise ExportError(f"{root / 'datapackage.json'}: JSON profiles are built from the country-profiles tables, "
                           f"and this package lacks {', '.join(lacking)}; export it as sqlite or parquet instead")
     profiles = api.profiles(root)
-    folder = out / "profiles"
-    folder.mkdir(parents=True, exist_ok=True)
+    # Every name first, so that a code that cannot name a file stops the export before any write.
+    names = [safe_io.data_name(profile["country"]["iso3"], "country code") + ".json" for profile in profiles]
     written = []
-    for profile in profiles:
-        target = folder / f"{profile['country']['iso3']}.json"
-        _write_text(target, profile_json(profile))
-        written.append(target)
-    current = {p.name for p in written}
-    for stale in folder.iterdir():  # a country no longer in the package: drop its old profile
-        if PROFILE_FILE.fullmatch(stale.name) and stale.name not in current:
-            stale.unlink()
-    everything = out / "profiles.json"
-    _write_text(everything, profile_json(profiles))
+    for name, profile in zip(names, profiles):
+        written.append(safe_io.write_inside(out, f"profiles/{name}", profile_json(profile).encode("utf-8"), mode=0o644))
+    current = set(names)
+    for stale in safe_io.list_folder(out, "profiles"):  # a country no longer in the package: drop its old profile
+        if PROFILE_FILE.fullmatch(stale) and stale not in current:
+            safe_io.remove_inside(out, f"profiles/{stale}")
+    everything = safe_io.write_inside(out, "profiles.json", profile_json(profiles).encode("utf-8"), mode=0o644)
     return written + [everything]
 
 
@@ -221,9 +232,8 @@ def export_sqlite(out: Path, package: str | Path | None = None) -> list[Path]:
     resources = tables.schemas_by_resource(root)
     schemas = {name: schema for name, (_, schema) in resources.items()}
     frames = api.load_package(root)
-    out.mkdir(parents=True, exist_ok=True)
     target = out / SQLITE_NAME
-    with _replacing(target) as temporary:
+    with safe_io.replacing(out, SQLITE_NAME) as temporary:
         connection = sqlite3.connect(temporary)
         try:
             for name in creation_order(schemas):
@@ -301,34 +311,10 @@ def export_parquet(out: Path, package: str | Path | None = None) -> list[Path]:
     descriptor = tables.load_descriptor(root)
     schemas = {name: schema for name, (_, schema) in tables.schemas_by_resource(root).items()}
     frames = api.load_package(root)
-    folder = out / "parquet"
-    folder.mkdir(parents=True, exist_ok=True)
+    names = {name: safe_io.data_name(name, "resource name") + ".parquet" for name in frames}
     written = []
     for name, frame in frames.items():
-        target = folder / f"{name}.parquet"
-        with _replacing(target) as temporary:
+        with safe_io.replacing(out, f"parquet/{names[name]}") as temporary:
             pa.parquet.write_table(arrow_table(frame, name, schemas[name], descriptor), temporary)
-        written.append(target)
+        written.append(out / "parquet" / names[name])
     return written
-
-
-# --- files ------------------------------------------------------------------------------------
-
-
-@contextmanager
-def _replacing(target: Path) -> Iterator[Path]:
-    """A temporary path next to `target` that replaces it when the block succeeds, vanishes otherwise."""
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    temporary.unlink()  # writers (sqlite, parquet) create the file themselves
-    try:
-        yield temporary
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _write_text(target: Path, text: str) -> None:
-    with _replacing(target) as temporary:
-        temporary.write_text(text, encoding="utf-8", newline="\n")

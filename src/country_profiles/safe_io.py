@@ -212,19 +212,53 @@ def data_name(name: object, what: str) -> str:
     return name
 
 
+# Top-level entries of a package that hold what it reads or how it is built; outputs may not
+# go there. The descriptor's own paths add theirs (protected_entries).
+PROTECTED_ENTRIES = frozenset({"datapackage.json", "data", "schemas", "curated", "corrections", ".git"})
+
+
+def protected_entries(package_root: Path) -> frozenset[str]:
+    """PROTECTED_ENTRIES plus the first folder of every path the descriptor declares (best effort:
+    an unreadable descriptor protects the fixed entries only)."""
+    names = set(PROTECTED_ENTRIES)
+    try:
+        from country_profiles import strict_json
+
+        descriptor = strict_json.loads(read_inside(package_root, "datapackage.json", limit=16 << 20).decode("utf-8"))
+        for resource in descriptor.get("resources", [])[:100_000]:
+            for key in ("path", "schema"):
+                declared = resource.get(key) if isinstance(resource, dict) else None
+                if isinstance(declared, str) and path_problem(declared) is None:
+                    names.add(declared.split("/")[0])
+    except (ValueError, OSError, AttributeError, RecursionError):
+        pass
+    return frozenset(names)
+
+
+def _refuse_inside_package(out: object, real: Path, package_root: str | Path | None) -> None:
+    if package_root is None:
+        return
+    package = Path(os.path.realpath(package_root))
+    if real == package:
+        raise PackagePathError(f"{out} is the package folder {package}; write outputs elsewhere")
+    if real.is_relative_to(package):
+        entry = real.relative_to(package).parts[0]
+        if entry in protected_entries(package):
+            raise PackagePathError(f"{out} is inside {package / entry}, which holds the package's data; "
+                                   "write outputs elsewhere")
+
+
 def output_folder(out: str | Path, package_root: str | Path | None = None, *, create: bool = False) -> Path:
-    """The folder a command writes into (created when `create`), refused when it is '/' or inside
-    the package it reads (its data must never be overwritten by a report, an export or a site)."""
+    """The folder a command writes into (created when `create`), refused when it is '/', the
+    package folder, or inside one of its protected entries (data/, schemas/, ...): a report, an
+    export or a site may never replace what the package reads."""
     text = os.fspath(out)
     if "\x00" in text:
         raise PackagePathError(f"{text!r}: contains a NUL byte")
     real = Path(os.path.realpath(text))
     if real == Path(real.anchor):
         raise PackagePathError(f"{out}: refusing to write into the root folder {real}")
-    if package_root is not None:
-        package = Path(os.path.realpath(package_root))
-        if real.is_relative_to(package):
-            raise PackagePathError(f"{out} is inside the package {package}; write outputs outside it")
+    _refuse_inside_package(out, real, package_root)
     if create:
         try:
             real.mkdir(parents=True, exist_ok=True)
@@ -236,19 +270,17 @@ def output_folder(out: str | Path, package_root: str | Path | None = None, *, cr
 
 
 def output_file(path: str | Path, package_root: str | Path | None = None) -> tuple[Path, str]:
-    """(folder, name) for a single output file (a report), with the folder's checks."""
+    """(real folder, name) for a single output file (a report): not '/', not the package's
+    descriptor, tables or schemas, nor anywhere in their folders."""
     text = os.fspath(path)
     if "\x00" in text:
         raise PackagePathError(f"{text!r}: contains a NUL byte")
     target = Path(text)
     if not target.name or target.name in (".", ".."):
         raise PackagePathError(f"{path}: not a file name")
-    folder = output_folder(target.parent if str(target.parent) else ".", package_root)
-    if package_root is not None:
-        package = Path(os.path.realpath(package_root))
-        if Path(os.path.realpath(folder / target.name)).is_relative_to(package):
-            raise PackagePathError(f"{path} is inside the package {package}; write outputs outside it")
-    return folder, target.name
+    real = Path(os.path.realpath(text))
+    _refuse_inside_package(path, real, package_root)
+    return real.parent, real.name
 
 
 def _temporary(folder_fd: int, name: str) -> tuple[int, str]:

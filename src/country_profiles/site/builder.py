@@ -8,12 +8,12 @@ static host (GitHub Pages). Links are relative, so the site works under any path
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from time import perf_counter
 
+from country_profiles import safe_io
 from country_profiles.site import pages
 from country_profiles.site.data import SiteData, gather
 
@@ -32,33 +32,35 @@ class BuildResult:
 def build_site(out: str | Path, package: str | Path | None = None) -> BuildResult:
     """Render the package's site into `out` (created; files of an earlier build are replaced)."""
     started = perf_counter()
+    from country_profiles import api
+
+    folder = safe_io.output_folder(out, api.package_root(package))  # refused before the work: '/', data/ ...
     data = gather(package)
-    result = write_site(data, Path(out))
+    result = write_site(data, safe_io.output_folder(folder, api.package_root(package), create=True))
     result.seconds = perf_counter() - started
     return result
 
 
 def write_site(data: SiteData, out: Path) -> BuildResult:
+    """Every file goes through safe_io: a link planted in OUT is replaced, never written through,
+    and a country code that cannot name a file stops the build before anything is written."""
     result = BuildResult(out=out, countries=len(data.profiles), findings=len(data.findings))
-    (out / "countries").mkdir(parents=True, exist_ok=True)
-    (out / "static").mkdir(exist_ok=True)
-    stale = set((out / "countries").glob("*.html"))
+    names = {iso3: safe_io.data_name(iso3, "country code") + ".html" for iso3 in data.profiles}
 
     def write(relative: str, text: str) -> None:
-        path = out / relative
-        path.write_text(text, encoding="utf-8", newline="\n")
-        result.pages.append(path)
+        result.pages.append(safe_io.write_inside(out, relative, text.encode("utf-8"), mode=0o644))
 
     write("index.html", pages.index_page(data))
     write("quality.html", pages.quality_page(data))
     write("rules.html", pages.rules_page(data))
     for iso3 in sorted(data.profiles):
-        write(f"countries/{iso3}.html", pages.country_page(data, iso3))
-    for path in stale - set(result.pages):  # a country no longer in the package
-        path.unlink()
+        write(f"countries/{names[iso3]}", pages.country_page(data, iso3))
+    current = set(names.values())
+    for stale in safe_io.list_folder(out, "countries"):  # a country no longer in the package
+        if stale.endswith(".html") and stale not in current:
+            safe_io.remove_inside(out, f"countries/{stale}")
     static = resources.files("country_profiles.site").joinpath("static")
     for name in STATIC_FILES:
-        with resources.as_file(static.joinpath(name)) as source:
-            shutil.copyfile(source, out / "static" / name)
-    (out / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve the files as they are
+        safe_io.write_inside(out, f"static/{name}", static.joinpath(name).read_bytes(), mode=0o644)
+    safe_io.write_inside(out, ".nojekyll", b"", mode=0o644)  # GitHub Pages: serve the files as they are
     return result

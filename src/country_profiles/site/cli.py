@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from country_profiles.api import PackageError, UnknownNameError
+from country_profiles.safe_io import PackagePathError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         result = build_site(out, args.package)
-    except (FileNotFoundError, PackageError, UnknownNameError) as exc:
+    except (FileNotFoundError, PackageError, UnknownNameError, PackagePathError) as exc:
         print(f"country-profiles site: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

@@ -7,6 +7,8 @@ link to its source in the page's sources section (#source-<id>).
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 from typing import Any
 
@@ -55,8 +57,9 @@ class Citations:
             row = self.sources.get(source_id) or {}
             url = row.get("url")
             details = ", ".join(esc(part) for part in (row.get("publisher"), row.get("published")) if part)
+            # Validation refuses other schemes; the page never links one even if it got through.
             link = (f'<br><a class="external" href="{esc(url)}" rel="noopener noreferrer">{esc(url)}</a>'
-                    if url else "")
+                    if isinstance(url, str) and WEB_URL.match(url) else f"<br>{esc(url)}" if url else "")
             extra = "".join(f'<br><span class="muted">{label}{esc(row[name])}</span>'
                             for name, label in (("license", "Licence: "), ("note", "")) if row.get(name))
             title = esc(row.get("title") or source_id)
@@ -65,6 +68,9 @@ class Citations:
                 f'{" (" + details + ")" if details else ""} <code>{esc(source_id)}</code>{link}{extra}</li>'
             )
         return _section("sources", "Sources", f'<ol class="sources">{"".join(items)}</ol>')
+
+
+WEB_URL = re.compile(r"https?://[^\s]+\Z", re.IGNORECASE)
 
 
 def _table(caption: str, head: Iterable[str], body_rows: Iterable[str], *, cls: str | None = None,

@@ -54,6 +54,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     started = perf_counter()
+    from country_profiles import safe_io
     from country_profiles.paths import default_package
     from country_profiles.validation import validate
     from country_profiles.validation.package import PackageNotFound
@@ -63,20 +64,24 @@ def run(args: argparse.Namespace) -> int:
     _collect_garbage_less_often()
     imported = perf_counter() - started
     package = args.package if args.package is not None else default_package()
+    output = None
     try:
+        if args.output is not None:  # refused before any work: a report may never replace the package's files
+            output = safe_io.output_file(args.output, _package_folder(package))
         report = validate(package, jobs=args.jobs)
-    except PackageNotFound as exc:
+    except (PackageNotFound, safe_io.PackagePathError) as exc:
         print(f"country-profiles validate: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
 
     formatting = perf_counter()
     text = FORMATS[args.format](report) if args.format != "github" else _github(report)
     formatting = perf_counter() - formatting
-    if args.output is not None:
+    if output is not None:
         try:
-            args.output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            print(f"country-profiles validate: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            safe_io.write_inside(*output, text.encode("utf-8"), mode=0o644)
+        except (OSError, safe_io.PackagePathError) as exc:
+            print(f"country-profiles validate: cannot write {args.output}: {getattr(exc, 'strerror', None) or exc}",
+                  file=sys.stderr)
             return EXIT_CANNOT_RUN
         print(f"{report.summary()}; report written to {args.output}")
     else:
@@ -95,6 +100,12 @@ def run(args: argparse.Namespace) -> int:
         print("timings: " + ", ".join(f"{key} {value:.3f} s" for key, value in phases.items())
               + f" (sum {sum(phases.values()):.3f} s, without starting Python)", file=sys.stderr)
     return EXIT_VALID if report.valid else EXIT_INVALID
+
+
+def _package_folder(package: str | Path) -> Path:
+    """The folder of the package's files: PACKAGE itself, or the folder of a descriptor."""
+    path = Path(package)
+    return path if not path.name.endswith(".json") else path.parent
 
 
 def _collect_garbage_less_often() -> None:
