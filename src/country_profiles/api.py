@@ -20,6 +20,7 @@ pandas is imported inside the functions so that `import country_profiles` stays 
 from __future__ import annotations
 
 import csv
+import os
 import math
 import sys
 import datetime as dt
@@ -29,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from country_profiles import tables
+from country_profiles import safe_io, tables
 from country_profiles.paths import default_package
 
 if TYPE_CHECKING:
@@ -61,8 +62,12 @@ def package_root(package: str | Path | None = None) -> Path:
     """The folder holding datapackage.json, given that file or its folder (default: the shipped package)."""
     path = Path(default_package() if package is None else package)
     root = path.parent if path.name.endswith(".json") else path
-    if not (root / "datapackage.json").is_file():
-        raise FileNotFoundError(f"{root}: no datapackage.json")
+    try:
+        os.close(safe_io.open_inside(root, "datapackage.json", limit=1 << 62))  # not a link out, FIFO ...
+    except safe_io.MissingFileError:
+        raise FileNotFoundError(f"{root}: no datapackage.json") from None
+    except safe_io.PackagePathError as exc:
+        raise PackageError(f"{root / 'datapackage.json'}: not read: it {exc.reason}") from None
     return root
 
 
@@ -124,12 +129,17 @@ def _schemas(root: Path) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
 # --- reading one table -------------------------------------------------------------------------
 
 
-def _read_cells(path: Path, display: str, columns: list[str]) -> tuple[dict[str, list[str]], list[int]]:
-    """Cells by column name and the CSV line of each row; the header must name the schema's fields."""
-    if not path.is_file():
-        raise PackageError(f"{display}: no such file (run `country-profiles import` to build data/)")
+def _read_cells(root: Path, display: str, columns: list[str]) -> tuple[dict[str, list[str]], list[int]]:
+    """Cells by column name and the CSV line of each row; the header must name the schema's fields.
+    The file is read through safe_io: a link out of the package, a FIFO or a device is refused."""
+    try:
+        handle = safe_io.open_text_inside(root, display, encoding="utf-8-sig")  # a BOM only warns in validation
+    except safe_io.MissingFileError:
+        raise PackageError(f"{display}: no such file (run `country-profiles import` to build data/)") from None
+    except safe_io.PackagePathError as exc:
+        raise PackageError(f"{display}: not read: it {exc.reason}") from None
     csv.field_size_limit(sys.maxsize)  # a long cell is data, not an error (validation accepts it too)
-    with path.open(encoding="utf-8-sig", newline="") as handle:  # a BOM only warns in validation
+    with handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
@@ -236,7 +246,7 @@ def _load_table(root: Path, name: str, path: str, schema: Mapping[str, Any], cod
     import pandas as pd
 
     columns = [f["name"] for f in schema["fields"]]
-    cells, lines = _read_cells(root / path, path, columns)
+    cells, lines = _read_cells(root, path, columns)
     missing = set(schema.get("missingValues", [""]))
     data, problems = {}, []
     for field in schema["fields"]:

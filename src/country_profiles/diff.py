@@ -23,7 +23,6 @@ import json
 import math
 import subprocess
 import sys
-import tarfile
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -33,7 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from country_profiles import tables
+from country_profiles import safe_io, tables
 
 EXIT_OK, EXIT_USAGE = 0, 2
 DEFAULT_FACTOR = 5.0  # an extra or a lost digit (x10) is flagged
@@ -98,13 +97,13 @@ def run(args: argparse.Namespace) -> int:
     text = render(report, args.format, max_rows=args.max_rows)
     try:
         if args.output:
-            args.output.write_text(text, encoding="utf-8")
+            safe_io.write_inside(*safe_io.output_file(args.output, args.package), text.encode("utf-8"), mode=0o644)
         else:
             sys.stdout.write(text)
         for summary in args.summary:
             with summary.open("a", encoding="utf-8") as handle:
                 handle.write(render_markdown(report, args.max_rows))
-    except OSError as exc:
+    except (OSError, safe_io.PackagePathError) as exc:
         print(f"country-profiles diff: cannot write the report: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
@@ -123,11 +122,20 @@ def render(report: "DiffReport", format_: str, max_rows: int = DEFAULT_MAX_ROWS)
 # Git: read a revision without touching the working tree
 
 
-def _git(repo: Path, *args: str) -> subprocess.CompletedProcess:
+GIT_SECONDS = 300  # per git call; reading a revision of the real package takes well under a second
+MAX_TREE_ENTRIES = 100_000  # files under the package folder in one revision
+
+
+def _git(repo: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
+    """Run git to completion: both pipes drained together (communicate), so git can never block
+    on a full pipe we are not reading, and stopped after GIT_SECONDS."""
     try:
-        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+        return subprocess.run(["git", "-C", str(repo), *args], input=input, capture_output=True, check=False,
+                              timeout=GIT_SECONDS)
     except FileNotFoundError:
         raise DiffError("git is not installed or not on PATH") from None
+    except subprocess.TimeoutExpired:
+        raise DiffError(f"git {args[0]} in {repo} took longer than {GIT_SECONDS} s and was stopped") from None
 
 
 def locate_package(folder: Path) -> tuple[Path, Path]:
@@ -156,30 +164,55 @@ def revision_snapshot(repo: Path, package_dir: Path, revision: str) -> Iterator[
     """The package as it is at `revision`, extracted to a temporary folder for as long as needed."""
     commit = resolve_revision(repo, revision)
     with tempfile.TemporaryDirectory(prefix="country-profiles-diff-") as tmp:
-        export_revision(repo, commit, package_dir, Path(tmp))
-        yield load_snapshot(Path(tmp) / package_dir, f"{revision} ({commit[:10]})" if revision != commit else commit[:10])
+        skipped = export_revision(repo, commit, package_dir, Path(tmp))
+        snapshot = load_snapshot(Path(tmp) / package_dir, f"{revision} ({commit[:10]})" if revision != commit else commit[:10])
+        snapshot.problems.extend(skipped)
+        yield snapshot
 
 
-def export_revision(repo: Path, commit: str, package_dir: Path, dest: Path) -> None:
-    """Write the files under `package_dir` at `commit` into `dest` (git archive: no checkout)."""
+def export_revision(repo: Path, commit: str, package_dir: Path, dest: Path) -> list[str]:
+    """Write the regular files under `package_dir` at `commit` into `dest`; the problems met.
+
+    The blobs are read as the tree holds them (git ls-tree and cat-file --batch): unlike git
+    archive, no .gitattributes of the tree under test can hide a file (export-ignore) or change
+    its bytes (filters). Symlinks and submodules are listed as problems and not written, so
+    nothing in the snapshot leads outside it; names are checked by safe_io."""
     pathspec = [] if str(package_dir) == "." else ["--", str(package_dir)]
-    listed = _git(repo, "ls-tree", "--name-only", commit, *pathspec)
-    if listed.returncode != 0 or not listed.stdout.strip():
-        return  # the package folder did not exist then: an empty snapshot
-    process = subprocess.Popen(
-        ["git", "-C", str(repo), "archive", "--format=tar", commit, *pathspec],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    try:
-        with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
-            archive.extractall(dest, filter="data")
-    except tarfile.TarError as exc:
-        raise DiffError(f"cannot read {commit[:10]} from git: {exc}") from None
-    finally:
-        stderr = process.stderr.read() if process.stderr else b""
-        process.wait()
-    if process.returncode != 0:
-        raise DiffError(f"git archive {commit[:10]} failed: {stderr.decode(errors='replace').strip()}")
+    listed = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, *pathspec)
+    if listed.returncode != 0:
+        raise DiffError(f"git ls-tree {commit[:10]} failed: {listed.stderr.decode(errors='replace').strip()[:500]}")
+    blobs: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for entry in listed.stdout.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw_path = entry.partition(b"\t")
+        mode, kind, oid = meta.decode("ascii", errors="replace").split(" ")
+        path = raw_path.decode("utf-8", errors="replace")
+        if kind == "blob" and mode in ("100644", "100755"):
+            blobs.append((oid, path))
+        else:
+            what = "a symlink" if mode == "120000" else "a submodule" if kind == "commit" else f"of mode {mode}"
+            problems.append(f"{path} is {what} in {commit[:10]}; not read")
+    if len(blobs) > MAX_TREE_ENTRIES:
+        raise DiffError(f"{commit[:10]} holds {len(blobs):,} files under {package_dir}; more than {MAX_TREE_ENTRIES:,} "
+                        "are refused")
+    if not blobs:
+        return problems  # the package folder did not exist then: an empty snapshot
+    contents = _git(repo, "cat-file", "--batch", input="".join(f"{oid}\n" for oid, _ in blobs).encode())
+    if contents.returncode != 0:
+        raise DiffError(f"cannot read {commit[:10]} from git: {contents.stderr.decode(errors='replace').strip()[:500]}")
+    data, position = contents.stdout, 0
+    for oid, path in blobs:
+        header_end = data.index(b"\n", position)
+        size = int(data[position:header_end].split(b" ")[2])
+        start = header_end + 1
+        try:
+            safe_io.write_inside(dest, path, data[start:start + size], mode=0o644)
+        except safe_io.PackagePathError as exc:
+            problems.append(f"{path!r} in {commit[:10]}: not read: {exc.reason}")
+        position = start + size + 1
+    return problems
 
 
 # A revision's tables, keyed by primary key
@@ -235,10 +268,15 @@ def load_snapshot(root: Path, label: str) -> Snapshot:
 
 def load_table(root: Path, name: str, path: str, schema: dict[str, Any]) -> TableState:
     state = TableState(name, path, schema)
-    file = root / path
-    if not file.is_file():
+    try:
+        data = safe_io.read_inside(root, path)
+    except safe_io.MissingFileError:
         return state
-    text, problems = tables.decode_table(file.read_bytes())
+    except safe_io.PackagePathError as exc:
+        state.problems = [tables.TableProblem(1, f"not read: it {exc.reason}")]
+        return state
+    text, problems = tables.decode_table(data)
+    del data
     parsed = tables.parse_table(text, schema) if not problems else tables.ParsedTable(header=[])
     state.problems = problems + parsed.problems
     key_fields = state.key_fields
