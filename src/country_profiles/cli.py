@@ -57,15 +57,28 @@ def main(argv: list[str] | None = None) -> int:
         return module.run(args)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # a bug of ours: say so plainly, traceback only on request
-        if os.environ.get("COUNTRY_PROFILES_DEBUG"):
-            raise
-        print(
-            f"country-profiles {name}: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug; set COUNTRY_PROFILES_DEBUG=1 to see the traceback and please report it.",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+    except (ValueError, OSError) as exc:
+        from country_profiles.safe_io import PackagePathError
+
+        if isinstance(exc, (PackagePathError, OSError)) and not os.environ.get("COUNTRY_PROFILES_DEBUG"):
+            # a path refused by safe_io, or one the system cannot take (too long, no permission)
+            print(f"country-profiles {name}: {str(exc)[:2000]}", file=sys.stderr)
+            return 1
+        return _internal_error(name, exc)
+    except Exception as exc:
+        return _internal_error(name, exc)
+
+
+def _internal_error(name: str, exc: Exception) -> int:
+    """A bug of ours: say so plainly, traceback only on request."""
+    if os.environ.get("COUNTRY_PROFILES_DEBUG"):
+        raise exc
+    print(
+        f"country-profiles {name}: internal error: {type(exc).__name__}: {exc}\n"
+        "This is a bug; set COUNTRY_PROFILES_DEBUG=1 to see the traceback and please report it.",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
 
 
 def console() -> None:

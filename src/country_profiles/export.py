@@ -51,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
     except (api.PackageError, ExportError, FileNotFoundError, safe_io.PackagePathError) as exc:
         print(f"country-profiles export: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # the output folder cannot be written (permissions, a full disk)
+        print(f"country-profiles export: cannot write under {args.out}: {exc.strerror or exc}; nothing was replaced",
+              file=sys.stderr)
+        return 1
     except UNREADABLE as exc:  # a table the loader cannot read: say which
         culprit = unreadable_table(args.package) or "a table"
         print(f"country-profiles export: {culprit} cannot be read ({type(exc).__name__}: {exc}); nothing was exported; "

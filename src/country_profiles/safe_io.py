@@ -88,7 +88,7 @@ def _describe(exc: OSError) -> str:
     if exc.errno == errno.ENAMETOOLONG:
         return "has a name too long for the file system"
     if exc.errno == errno.ENOTDIR:
-        return "goes through something that is not a folder"
+        return "goes through a symlink, or something else that is not a folder"
     return f"cannot be opened ({exc.strerror or exc})"
 
 

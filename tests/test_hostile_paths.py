@@ -1,0 +1,371 @@
+"""Hostile packages against the one guarded read and the one guarded write (safe_io).
+
+Each case plants something a pull request can contain (a link, a FIFO, a device, a name from
+data) and runs the real command. It must end with a clear message naming the path, exit 1 or
+2, no traceback, no hang, and nothing changed outside the expected output: every file under
+the test's folder is compared, links as links, before and after (test_bad_inputs.snapshot).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import edit_json
+from country_profiles import safe_io, strict_json
+from country_profiles.paths import REPO_ROOT
+from test_bad_inputs import run_cli, run_unchanged, snapshot
+from test_site import write_package
+from unprivileged import run_as_nobody, world_readable_copy
+
+SECRET = "SECRET_TOKEN=hunter2"
+LANDS = "data/lands.csv"
+
+
+def outside_secret(root: Path) -> Path:
+    secret = root.parent / "secret.csv"
+    secret.write_text(f"{SECRET}\n", encoding="utf-8")
+    return secret
+
+
+def with_curated(root: Path) -> Path:
+    """The mini package with the curated figures table fmt knows (its schema from the project)."""
+    shutil.copy(REPO_ROOT / "schemas/figures.schema.json", root / "schemas/figures.schema.json")
+    (root / "curated").mkdir()
+    return root
+
+
+# --- Reading: nothing outside the package, nothing that is not a regular file ---
+
+
+def curated_link_to_secret(root: Path) -> None:
+    (with_curated(root) / "curated/figures.csv").symlink_to(outside_secret(root))
+
+
+def curated_folder_link(root: Path) -> None:
+    elsewhere = root.parent / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "figures.csv").write_text(f"country,indicator\r\n{SECRET},x\r\n", encoding="utf-8")
+    with_curated(root)
+    (root / "curated").rmdir()
+    (root / "curated").symlink_to(elsewhere)
+
+
+def descriptor_link(root: Path) -> None:
+    moved = root.parent / "descriptor.json"
+    shutil.move(root / "datapackage.json", moved)
+    (root / "datapackage.json").symlink_to(moved)
+
+
+def data_folder_link(root: Path) -> None:
+    shutil.move(root / "data", root.parent / "data-elsewhere")
+    (root / "data").symlink_to(root.parent / "data-elsewhere")
+
+
+def deep_link(root: Path) -> None:
+    """A link two folders down leading out: data/deeper/lands.csv -> ../../../secret.csv."""
+    (root / "data/deeper").mkdir()
+    (root / "data/deeper/lands.csv").symlink_to("../../../secret.csv")
+    outside_secret(root)
+    edit_json(root / "datapackage.json", lambda d: d["resources"][1].__setitem__("path", "data/deeper/lands.csv"))
+
+
+def fifo_table(root: Path) -> None:
+    (root / LANDS).unlink()
+    os.mkfifo(root / LANDS)
+
+
+def device_table(root: Path) -> None:
+    (root / LANDS).unlink()
+    os.mknod(root / LANDS, 0o644 | 0o020000, os.makedev(1, 5))  # a character device like /dev/zero
+
+
+def link_loop(root: Path) -> None:
+    (root / LANDS).unlink()
+    (root / LANDS).symlink_to("lands.csv")
+
+
+def declared(path: str):
+    def corrupt(root: Path) -> None:
+        edit_json(root / "datapackage.json", lambda d: d["resources"][1].__setitem__("path", path))
+
+    return corrupt
+
+
+READS = [
+    pytest.param(curated_link_to_secret, ["fmt", "--check", "{mini}"], "curated/figures.csv", "leads outside the package",
+                 id="curated-file-link-fmt"),
+    pytest.param(curated_folder_link, ["fmt", "--check", "{mini}"], "curated/figures.csv", "leads outside the package",
+                 id="curated-folder-link-fmt"),
+    pytest.param(descriptor_link, ["validate", "{mini}"], "datapackage.json", "leads outside the package",
+                 id="descriptor-link-validate"),
+    pytest.param(descriptor_link, ["fmt", "--check", "{mini}"], "datapackage.json", "leads outside the package",
+                 id="descriptor-link-fmt"),
+    pytest.param(descriptor_link, ["export", "--format", "sqlite", "{out}", "--package", "{mini}"], "datapackage.json",
+                 "leads outside the package", id="descriptor-link-export"),
+    pytest.param(data_folder_link, ["validate", "{mini}"], "data/refs.csv", "leads outside the package",
+                 id="data-folder-link-validate"),
+    pytest.param(deep_link, ["validate", "{mini}"], "data/deeper/lands.csv", "leads outside the package",
+                 id="deep-link-validate"),
+    pytest.param(deep_link, ["fmt", "--check", "{mini}"], "data/deeper/lands.csv", "leads outside the package",
+                 id="deep-link-fmt"),
+    pytest.param(fifo_table, ["validate", "{mini}"], LANDS, "is a FIFO (named pipe)", id="fifo-validate"),
+    pytest.param(fifo_table, ["fmt", "--check", "{mini}"], LANDS, "is a FIFO (named pipe)", id="fifo-fmt"),
+    pytest.param(fifo_table, ["export", "--format", "sqlite", "{out}", "--package", "{mini}"], LANDS,
+                 "is a FIFO (named pipe)", id="fifo-export"),
+    pytest.param(device_table, ["validate", "{mini}"], LANDS, "is a device", id="device-validate"),
+    pytest.param(device_table, ["fmt", "--check", "{mini}"], LANDS, "is a device", id="device-fmt"),
+    pytest.param(link_loop, ["validate", "{mini}"], LANDS, "symlink loop", id="loop-validate"),
+    pytest.param(link_loop, ["fmt", "--check", "{mini}"], LANDS, "symlink loop", id="loop-fmt"),
+    pytest.param(link_loop, ["export", "--format", "sqlite", "{out}", "--package", "{mini}"], LANDS, "symlink loop",
+                 id="loop-export"),
+    pytest.param(declared("data/lands\x00.csv"), ["validate", "{mini}"], "datapackage.json", "contains a NUL byte",
+                 id="nul-validate"),
+    pytest.param(declared("data/lands\x00.csv"), ["fmt", "--check", "{mini}"], "datapackage.json", "contains a NUL byte",
+                 id="nul-fmt"),
+    pytest.param(declared("data/lands\x00.csv"), ["export", "--format", "json", "{out}", "--package", "{mini}"],
+                 "datapackage.json", "contains a NUL byte", id="nul-export"),
+    pytest.param(declared("data\\lands.csv"), ["validate", "{mini}"], "datapackage.json", "contains a backslash",
+                 id="backslash-validate"),
+    pytest.param(declared("data\\lands.csv"), ["fmt", "--check", "{mini}"], "datapackage.json", "contains a backslash",
+                 id="backslash-fmt"),
+    pytest.param(declared("data/" + "x" * 300 + ".csv"), ["validate", "{mini}"], "datapackage.json",
+                 "has a name longer than 255 bytes", id="long-name-validate"),
+    pytest.param(declared("data/\x1b[31mred.csv"), ["validate", "{mini}"], "datapackage.json",
+                 "contains a control character", id="control-character-validate"),
+]
+
+
+@pytest.mark.parametrize(("corrupt", "argv", "where", "message"), READS)
+def test_reads_stay_inside_the_package_and_touch_only_regular_files(mini, tmp_path, capsys, corrupt, argv, where,
+                                                                    message):
+    corrupt(mini)
+    argv = [arg.format(mini=mini, out=tmp_path / "out") for arg in argv]
+    before = snapshot(tmp_path)
+    outcome = run_cli(capsys, *argv)
+    after = snapshot(tmp_path)
+    assert {k: v for k, v in after.items() if not k.startswith("out")} == before, "the command changed a file"
+    assert outcome.status in (1, 2), outcome.both
+    assert message in outcome.both and where in outcome.both, outcome.both
+    assert SECRET not in outcome.both and "hunter2" not in outcome.both
+
+
+def test_validate_reports_a_fifo_at_its_file_and_still_checks_the_others(mini, capsys):
+    fifo_table(mini)
+    outcome = run_cli(capsys, "validate", str(mini), "--format", "json")
+    report = json.loads(outcome.out)
+    found = [f for f in report["findings"] if f["path"] == LANDS]
+    assert [f["rule"] for f in found] == ["resource_file_exists"], found
+    assert any(f["path"] == "data/cities.csv" for f in report["findings"]) or report["counts"]["error"] >= 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["validate", "x" * 5000], id="validate"),
+        pytest.param(["fmt", "x" * 5000], id="fmt"),
+        pytest.param(["export", "--format", "json", "out", "--package", "x" * 5000], id="export"),
+        pytest.param(["validate", "a/" * 3000], id="validate-deep"),
+    ],
+)
+def test_a_too_long_argument_is_a_message(tmp_path, capsys, argv, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    outcome = run_unchanged(capsys, tmp_path, *argv)
+    assert outcome.status in (1, 2) and "x" * 100 in outcome.both or "a/a/" in outcome.both, outcome.both
+
+
+def test_the_guard_refuses_a_link_swapped_in_after_the_check(mini):
+    """open_inside walks from the root with O_NOFOLLOW: a folder replaced by a link between the
+    check and the open fails the open instead of leaving the package."""
+    base, inner = safe_io.check_inside(mini, LANDS)
+    data_folder_link(mini)
+    with pytest.raises(safe_io.PackagePathError, match="symlink"):
+        safe_io.open_inside(mini, inner)
+
+
+# --- Writing: random exclusive temporaries, links replaced not followed, outputs outside ---
+
+
+def test_fmt_replaces_a_planted_link_instead_of_writing_through_it(mini, tmp_path, capsys):
+    secret = outside_secret(mini)
+    lands = mini / LANDS
+    lands.write_bytes(lands.read_bytes().replace(b"\n", b"\r\n"))  # not canonical: fmt rewrites it
+    for name in (".lands.csv.fmt-tmp", ".lands.csv.tmp", "lands.csv.tmp"):  # every fixed name there ever was
+        (mini / "data" / name).symlink_to(secret)
+    assert run_cli(capsys, "fmt", str(mini)).status == 0
+    assert secret.read_text(encoding="utf-8") == f"{SECRET}\n"
+    assert not lands.is_symlink() and b"\r\n" not in lands.read_bytes()
+
+
+def test_fmt_writes_the_mode_through_the_descriptor_not_the_path(mini, capsys):
+    lands = mini / LANDS
+    lands.write_bytes(lands.read_bytes().replace(b"\n", b"\r\n"))
+    os.chmod(lands, 0o640)
+    assert run_cli(capsys, "fmt", str(mini)).status == 0
+    assert lands.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.fixture
+def profiles_package(tmp_path) -> Path:
+    return write_package(tmp_path / "package")
+
+
+def test_site_replaces_a_planted_link_in_its_output(profiles_package, tmp_path, capsys):
+    out = tmp_path / "site-build"
+    out.mkdir()
+    victim = tmp_path / "victim.html"
+    victim.write_text("untouched", encoding="utf-8")
+    (out / "index.html").symlink_to(victim)
+    assert run_cli(capsys, "site", str(out), "--package", str(profiles_package)).status == 0
+    assert victim.read_text(encoding="utf-8") == "untouched"
+    assert not (out / "index.html").is_symlink() and "<html" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_site_refuses_an_output_subfolder_that_is_a_link(profiles_package, tmp_path, capsys):
+    out = tmp_path / "site-build"
+    out.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (out / "countries").symlink_to(tmp_path / "elsewhere")
+    outcome = run_cli(capsys, "site", str(out), "--package", str(profiles_package))
+    assert outcome.status == 1 and "countries" in outcome.err and "symlink" in outcome.err, outcome.both
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def evil_code(root: Path) -> None:
+    for name in ("countries", "demographics"):
+        path = root / f"data/{name}.csv"
+        path.write_text(path.read_text(encoding="utf-8").replace("KGZ", "../../../evil"), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["export", "--format", "json", "{out}", "--package", "{pkg}"], id="export-json"),
+        pytest.param(["site", "{out}", "--package", "{pkg}"], id="site"),
+    ],
+)
+def test_a_code_from_data_never_names_a_file_outside_the_output(profiles_package, tmp_path, capsys, argv):
+    evil_code(profiles_package)
+    out = tmp_path / "a" / "b" / "out"
+    argv = [arg.format(out=out, pkg=profiles_package) for arg in argv]
+    before = snapshot(tmp_path)
+    outcome = run_cli(capsys, *argv)
+    assert outcome.status in (1, 2) and "'../../../evil' cannot name a file" in outcome.both, outcome.both
+    assert not list(tmp_path.rglob("evil*"))
+    written = {k for k in snapshot(tmp_path) if k not in before}
+    assert not written - {"a", "a/b", "a/b/out"}, written  # nothing written: names are checked first
+
+
+def test_a_resource_name_from_data_never_names_a_file(profiles_package, tmp_path, capsys):
+    edit_json(profiles_package / "datapackage.json",
+              lambda d: d["resources"][0].__setitem__("name", "../../../evil"))
+    outcome = run_cli(capsys, "export", "--format", "parquet", str(tmp_path / "out"), "--package", str(profiles_package))
+    assert outcome.status == 1 and "evil" in outcome.err, outcome.both
+    assert not list(tmp_path.rglob("evil*"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["validate", "{mini}", "--output", "{mini}/data/lands.csv"], "holds the package's data",
+                     id="validate-output-into-data"),
+        pytest.param(["validate", "{mini}", "--output", "{mini}/datapackage.json"], "holds the package's data",
+                     id="validate-output-over-descriptor"),
+        pytest.param(["validate", "{mini}", "--output", "{mini}/schemas/new.json"], "holds the package's data",
+                     id="validate-output-into-schemas"),
+        pytest.param(["site", "{mini}", "--package", "{mini}"], "is the package folder", id="site-into-package"),
+        pytest.param(["site", "{mini}/data", "--package", "{mini}"], "holds the package's data", id="site-into-data"),
+        pytest.param(["export", "--format", "sqlite", "{mini}", "--package", "{mini}"], "is the package folder",
+                     id="export-into-package"),
+        pytest.param(["export", "--format", "sqlite", "/", "--package", "{mini}"], "root folder", id="export-into-root"),
+        pytest.param(["site", "/", "--package", "{mini}"], "root folder", id="site-into-root"),
+    ],
+)
+def test_outputs_never_go_into_the_package_or_the_root_folder(mini, tmp_path, capsys, argv, message):
+    argv = [arg.format(mini=mini) for arg in argv]
+    outcome = run_unchanged(capsys, tmp_path, *argv)
+    assert outcome.status in (1, 2) and message in outcome.err, outcome.both
+
+
+def test_a_report_beside_the_package_is_written(mini, tmp_path, capsys):
+    """The refusal is for the package's data: a report in the package folder's other places is fine."""
+    outcome = run_cli(capsys, "validate", str(mini), "--output", str(mini / "report.txt"))
+    assert outcome.status == 0 and (mini / "report.txt").is_file()
+
+
+def test_export_into_an_existing_file_is_a_message(mini, tmp_path, capsys):
+    (tmp_path / "taken").write_text("a file", encoding="utf-8")
+    outcome = run_unchanged(capsys, tmp_path, "export", "--format", "sqlite", str(tmp_path / "taken"),
+                            "--package", str(mini))
+    assert outcome.status == 1 and "exists and is not a folder" in outcome.err, outcome.both
+
+
+def test_export_refuses_a_non_numeric_minimum_before_writing(mini, tmp_path, capsys):
+    edit_json(mini / "schemas/lands.schema.json",
+              lambda s: s["fields"][4]["constraints"].__setitem__("minimum", "zero"))
+    outcome = run_unchanged(capsys, tmp_path, "export", "--format", "sqlite", str(tmp_path / "out"),
+                            "--package", str(mini))
+    assert outcome.status == 1 and "schemas/lands.schema.json" in outcome.err and "minimum" in outcome.err, outcome.both
+
+
+def test_validate_reports_an_unreadable_table_as_nobody(mini):
+    """Permissions only hold for an unprivileged user: the tests run as root, so the command runs as nobody."""
+    root = world_readable_copy(mini)
+    os.chmod(root / LANDS, 0o000)
+    result = run_as_nobody("validate", str(root))
+    assert result.status == 1, result
+    assert "data/lands.csv" in result.out and "Permission denied" in result.out, result
+    assert "Traceback" not in result.err + result.out
+
+
+def test_export_into_a_folder_it_may_not_write_is_a_message_as_nobody(mini, tmp_path):
+    root = world_readable_copy(mini)
+    out = root.parent / "locked"
+    out.mkdir(mode=0o755)  # root's: nobody may not write here
+    result = run_as_nobody("export", "--format", "sqlite", str(out), "--package", str(root))
+    assert result.status == 1 and "locked" in result.err and "Traceback" not in result.err, result
+    assert list(out.iterdir()) == []
+
+
+# --- Duplicate keys: nothing silently chosen ---
+
+
+@pytest.mark.parametrize(
+    ("relpath", "command"),
+    [
+        pytest.param("datapackage.json", "validate", id="descriptor-validate"),
+        pytest.param("schemas/lands.schema.json", "validate", id="schema-validate"),
+        pytest.param("datapackage.json", "fmt", id="descriptor-fmt"),
+        pytest.param("schemas/lands.schema.json", "export", id="schema-export"),
+    ],
+)
+def test_a_duplicate_json_key_is_an_error_at_its_line(mini, tmp_path, capsys, relpath, command):
+    path = mini / relpath
+    text = path.read_text(encoding="utf-8")
+    if relpath == "datapackage.json":
+        text = text.replace('"schema": "schemas/lands.schema.json"',
+                            '"schema": "schemas/lands.schema.json",\n     "schema": "schemas/refs.schema.json"')
+        key = "schema"
+    else:
+        text = text.replace('"primaryKey": "iso3",', '"primaryKey": "iso3",\n  "primaryKey": "name",')
+        key = "primaryKey"
+    path.write_text(text, encoding="utf-8")
+    line = strict_json.duplicate_key(text)[1]
+    argv = {"validate": ["validate", str(mini)], "fmt": ["fmt", "--check", str(mini)],
+            "export": ["export", "--format", "sqlite", str(tmp_path / "out"), "--package", str(mini)]}[command]
+    outcome = run_unchanged(capsys, mini, *argv)
+    assert outcome.status in (1, 2), outcome.both
+    assert f"key '{key}' appears twice" in outcome.both and f"line {line}" in outcome.both or \
+        f"{relpath}:{line}" in outcome.both, outcome.both
+
+
+def test_duplicate_keys_are_found_in_nested_objects_and_not_across_them():
+    assert strict_json.duplicate_key('{"a": [{"x": 1}, {"x": 2}], "b": {"x": {"x": 3}}}') is None
+    assert strict_json.duplicate_key('{"a": 1,\n "b": {"c": "a", "d": "}",\n "c": 2}}') == ("c", 3)
+    with pytest.raises(strict_json.DuplicateKeyError, match="line 2"):
+        strict_json.loads('{"a": 1,\n "a": 1}')
