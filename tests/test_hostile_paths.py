@@ -369,3 +369,30 @@ def test_duplicate_keys_are_found_in_nested_objects_and_not_across_them():
     assert strict_json.duplicate_key('{"a": 1,\n "b": {"c": "a", "d": "}",\n "c": 2}}') == ("c", 3)
     with pytest.raises(strict_json.DuplicateKeyError, match="line 2"):
         strict_json.loads('{"a": 1,\n "a": 1}')
+
+
+# --- Bounded cost and URLs ---
+
+
+def test_a_backtracking_pattern_is_stopped_and_reported(mini, capsys):
+    edit_json(mini / "schemas/lands.schema.json",
+              lambda s: s["fields"][1]["constraints"].__setitem__("pattern", "(a|aa)+$"))
+    lands = mini / LANDS
+    lines = lands.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("Kyrgyzstan", "a" * 50 + "b")
+    lands.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outcome = run_cli(capsys, "validate", str(mini))  # minutes with `re`; bounded with the regex timeout
+    assert outcome.status == 1
+    assert f"data/lands.csv:2" in outcome.out or "data/lands.csv" in outcome.out
+    assert "was stopped (the pattern backtracks" in outcome.out, outcome.out
+
+
+def test_a_javascript_url_fails_validation_and_is_never_linked(profiles_package, tmp_path, capsys):
+    sources = profiles_package / "data/sources.csv"
+    sources.write_text(sources.read_text(encoding="utf-8").replace("https://atlas.example.org/a", "javascript:alert(1)"),
+                       encoding="utf-8")
+    outcome = run_cli(capsys, "validate", str(profiles_package))
+    assert outcome.status == 1 and "javascript:alert(1)" in outcome.out and "value_matches_pattern" in outcome.out
+    assert run_cli(capsys, "site", str(tmp_path / "site"), "--package", str(profiles_package)).status == 0
+    pages = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html"))
+    assert 'href="javascript:' not in pages and "javascript:alert(1)" in pages  # shown as text, not a link

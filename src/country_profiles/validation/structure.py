@@ -25,8 +25,10 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+import regex
 
 from country_profiles.validation.findings import ERROR, WARNING, Finding, Rule
+from country_profiles.validation.patterns import MAX_TIMEOUTS, SECONDS_PER_CELL, compile_pattern, failing_texts
 from country_profiles.validation.model import Table
 
 HEADER_LINE = 1
@@ -271,7 +273,7 @@ class FieldSpec:
     required: bool = False
     unique: bool = False
     enum: tuple[Any, ...] | None = None
-    pattern: re.Pattern[str] | None = None
+    pattern: regex.Pattern | None = None
     min_length: int | None = None
     max_length: int | None = None
     bounds: tuple[Bound, ...] = ()
@@ -395,8 +397,8 @@ def compile_field(raw: Any, schema_missing: frozenset[str]) -> tuple[FieldSpec |
     pattern = constraints.get("pattern")
     if isinstance(pattern, str) and type_ == "string":
         try:
-            spec.pattern = re.compile(pattern)
-        except re.error as exc:
+            spec.pattern = compile_pattern(pattern)
+        except (re.error, regex.error) as exc:
             problems.append((".constraints.pattern", f"pattern {pattern!r} is not a valid regular expression: {exc}"))
     for key, attr in (("minLength", "min_length"), ("maxLength", "max_length")):
         value = constraints.get(key)
@@ -1070,10 +1072,16 @@ def _check_constraints(context: _Context, spec: FieldSpec, position: int, texts:
     if spec.pattern is not None:
         pattern = spec.pattern
         # Each distinct text is matched once; texts of cells that are not valid are skipped below.
-        failing = [text for text in texts.unique().to_numpy() if isinstance(text, str) and not pattern.fullmatch(text)]
+        failing, timed_out = failing_texts(pattern, texts.unique().to_numpy())
         if failing:
             context.add_cells("value_matches_pattern", spec.name, position, texts, valid & texts.isin(failing).to_numpy(),
                               lambda value: f"{show(value)} does not match the pattern {pattern.pattern}{lookalike_note(value)}")
+        if timed_out:
+            context.add_cells("value_matches_pattern", spec.name, position, texts, valid & texts.isin(timed_out).to_numpy(),
+                              lambda value: f"{show(value)}: matching the pattern {pattern.pattern} took over "
+                              f"{SECONDS_PER_CELL} s and was stopped (the pattern backtracks; write it without "
+                              "nested repetition)" + (f"; the column's other values were not matched after "
+                                                      f"{MAX_TIMEOUTS} such cells" if len(timed_out) >= MAX_TIMEOUTS else ""))
     if spec.min_length is not None or spec.max_length is not None:
         lengths = texts.str.len().to_numpy(dtype=float, na_value=np.nan)
         if spec.min_length is not None:
