@@ -396,3 +396,41 @@ def test_a_javascript_url_fails_validation_and_is_never_linked(profiles_package,
     assert run_cli(capsys, "site", str(tmp_path / "site"), "--package", str(profiles_package)).status == 0
     pages = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html"))
     assert 'href="javascript:' not in pages and "javascript:alert(1)" in pages  # shown as text, not a link
+
+
+# --- diff reads the real trees, never follows links, never deadlocks ---
+
+from test_diff import commit, counts, edit, git, repo, run_diff  # noqa: E402,F401 (repo is a fixture)
+
+
+def test_diff_is_not_blinded_by_export_ignore_in_the_tree_under_test(repo):
+    base = git(repo, "rev-parse", "HEAD").strip()
+    edit(repo, "forces", None, "KGZ,tanks,2024,150,,,factbook-2024-02-15")
+    (repo / ".gitattributes").write_text("data/** export-ignore\n*.csv filter=evil\n", encoding="utf-8")
+    head = commit(repo, "add a row and hide it")
+    assert counts(run_diff(repo, base, head, validate=False)) == {"forces": (1, 0, 0)}
+
+
+def test_diff_of_a_table_replaced_by_a_link_leading_out_ends_with_a_problem(repo, tmp_path, capsys):
+    base = git(repo, "rev-parse", "HEAD").strip()
+    secret = tmp_path / "secret.csv"
+    secret.write_text(f"{SECRET}\n", encoding="utf-8")
+    (repo / "data/forces.csv").unlink()
+    (repo / "data/forces.csv").symlink_to(secret)
+    head = commit(repo, "a link out")
+    outcome = run_cli(capsys, "diff", base, head, "-C", str(repo), "--no-validate")
+    assert outcome.status == 0, outcome.both
+    assert "data/forces.csv is a symlink" in outcome.both and SECRET not in outcome.both
+    outcome = run_cli(capsys, "diff", base, "-C", str(repo), "--no-validate")  # the working tree: same link
+    assert "leads outside the package" in outcome.both and SECRET not in outcome.both
+
+
+def test_diff_drains_a_chatty_git_without_deadlock(repo):
+    """3,000 long names under the package: ls-tree writes more than a pipe holds while we wait."""
+    base = git(repo, "rev-parse", "HEAD").strip()
+    many = repo / "many"
+    many.mkdir()
+    for index in range(3000):
+        (many / f"{index:05d}-{'x' * 150}.txt").write_text(str(index), encoding="utf-8")
+    head = commit(repo, "many files")
+    assert counts(run_diff(repo, base, head, validate=False)) == {}
