@@ -434,3 +434,39 @@ def test_diff_drains_a_chatty_git_without_deadlock(repo):
         (many / f"{index:05d}-{'x' * 150}.txt").write_text(str(index), encoding="utf-8")
     head = commit(repo, "many files")
     assert counts(run_diff(repo, base, head, validate=False)) == {}
+
+
+# --- Messages escaped for where they go ---
+
+INJECTION = '"Kyrgyz\n::error file=README.md,line=1::owned \x1b[2J\u202egnp."'
+
+
+@pytest.mark.parametrize("form", ["text", "github", "markdown", "json"])
+def test_a_cell_cannot_inject_workflow_commands_or_escape_sequences(mini, capsys, form):
+    lands = mini / LANDS
+    lines = lands.read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace("Asia", INJECTION)  # not one of the enum: quoted in a rule message
+    lands.write_text("\n".join(lines), encoding="utf-8")
+    outcome = run_cli(capsys, "validate", str(mini), "--format", form)
+    assert outcome.status == 1
+    assert "\x1b" not in outcome.out
+    if form != "json":  # json carries the value as data, JSON-escaped where JSON requires it
+        assert "\u202e" not in outcome.out
+    commands = [line for line in outcome.out.splitlines() if line.startswith("::")]
+    if form == "github":
+        assert all(line.startswith(("::error file=data/", "::warning file=data/", "::error file=datapackage",
+                                    "::warning file=datapackage")) for line in commands), commands
+    else:
+        assert commands == [], commands
+    if form == "text":
+        assert "\\x1b[2J" in outcome.out and "\\n::error" in outcome.out
+
+
+def test_the_escapers_close_each_format():
+    from country_profiles import escape
+
+    assert escape.text_line("::error::x") == "\\::error::x"
+    assert escape.text("a\r\nb\x00\x9b\u2028") == "a\\r\\nb\\x00\\x9b\\u2028"
+    assert escape.github_property("a:b,c%\n") == "a%3Ab%2Cc%25\\n"
+    assert escape.markdown("[x](javascript:y) <b>|`") == "\\[x\\]\\(javascript:y\\) \\<b\\>\\|\\`"
+    assert escape.html('<a href="x">\x1b') == "&lt;a href=&quot;x&quot;&gt;\\x1b"

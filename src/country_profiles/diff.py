@@ -32,7 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from country_profiles import safe_io, tables
+from country_profiles import escape, safe_io, tables
 
 EXIT_OK, EXIT_USAGE = 0, 2
 DEFAULT_FACTOR = 5.0  # an extra or a lost digit (x10) is flagged
@@ -707,12 +707,12 @@ def render_text(report: DiffReport, max_rows: int = DEFAULT_MAX_ROWS) -> str:
             out.append(f"  {sign} {finding.severity} {finding.rule} {_finding_where(finding)}: {_short(finding.message, 160)}")
     if report.notes:
         out += ["", "Notes:"] + [f"  {note}" for note in report.notes]
-    return "\n".join(out) + "\n"
+    return "\n".join(escape.text_line(line) for line in out) + "\n"
 
 
 def _md(text: Any, width: int = 80) -> str:
     """A value safe inside a markdown table cell."""
-    return _short(str(text), width).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("`", "\\`")
+    return escape.markdown(_short(str(text), width))
 
 
 class _Budget:
@@ -819,15 +819,10 @@ def _annotation(level: str, path: str | None, line: int | None, title: str, mess
         properties.insert(0, f"file={_escape_property(path)}")
         if line:
             properties.insert(1, f"line={line}")
-    return f"::{level} {','.join(properties)}::{_escape_data(message)}"
+    return f"::{level} {','.join(properties)}::{escape.github_data(escape.text(message))}"
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+_escape_property = escape.github_property
 
 
 def report_json(report: DiffReport) -> dict[str, Any]:

@@ -10,12 +10,14 @@ from importlib import resources
 from string import Template
 from typing import Any
 
+from country_profiles import escape
+
 MAX_DECIMALS = 6
 
 
 def esc(text: Any) -> str:
     """Text (or a number) escaped for an HTML element or a quoted attribute."""
-    return html.escape("" if text is None else str(text), quote=True)
+    return escape.html(text)
 
 
 def attrs(**values: Any) -> str:

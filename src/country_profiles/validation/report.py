@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
+from country_profiles import escape
 from country_profiles.validation.findings import ERROR, SEVERITIES, WARNING, Finding, Rule
 from country_profiles.validation.model import LoadedPackage
 
@@ -146,10 +147,10 @@ def format_text(report: Report) -> str:
                 out.append("")
             current = path
             in_file = [item for item in report.findings if (item.path or str(report.descriptor.name)) == path]
-            out.append(f"{path} ({_counted(in_file)})")
+            out.append(escape.text_line(f"{path} ({_counted(in_file)})"))
         location = f"{path}:{finding.line}" if finding.line is not None else path
         column = f"column {finding.field}: " if finding.field else ""
-        out.append(f"{location}: {finding.severity} [{finding.rule}] {column}{finding.message}")
+        out.append(escape.text_line(f"{location}: {finding.severity} [{finding.rule}] {column}{finding.message}"))
         hint = report.hint(finding.rule)
         if hint and finding.rule not in hinted:
             hinted.add(finding.rule)
@@ -178,14 +179,8 @@ def format_json(report: Report) -> str:
 # --- github ---
 
 
-def escape_data(text: str) -> str:
-    """Escape a workflow command's message (GitHub's rules)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """Escape a workflow command's property value (GitHub's rules)."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+escape_data = escape.github_data  # the escapers live in escape.py, one per format
+escape_property = escape.github_property
 
 
 def format_github(report: Report, prefix: str = "") -> str:
@@ -202,10 +197,10 @@ def format_github(report: Report, prefix: str = "") -> str:
             if column is not None:
                 properties.append(f"col={column}")
         properties.append(f"title={escape_property(finding.rule)}")
-        message = (f"column {finding.field}: " if finding.field else "") + finding.message
+        message = escape.text((f"column {finding.field}: " if finding.field else "") + finding.message)
         hint = report.hint(finding.rule)
         if hint:
-            message += f"\n{hint}"
+            message += f"\n{escape.text(hint)}"  # a real line break in the annotation
         out.append(f"::{finding.severity} {','.join(properties)}::{escape_data(message)}")
     counts = report.counts
     summary = report.summary()
@@ -221,8 +216,7 @@ def format_github(report: Report, prefix: str = "") -> str:
 # --- markdown ---
 
 
-def _cell(text: Any) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+_cell = escape.markdown
 
 
 def format_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
@@ -237,7 +231,8 @@ def format_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
     rules_seen: list[str] = []
     for path in report.files:
         in_file = [finding for finding in report.findings if (finding.path or "") == path]
-        section = ["", f"### `{path or report.descriptor.name}` ({_counted(in_file)})", "",
+        shown_path = escape.text(path or report.descriptor.name).replace("`", "'")  # inside a code span
+        section = ["", f"### `{shown_path}` ({_counted(in_file)})", "",
                    "| Line | Column | Severity | Rule | Message |", "|---:|---|---|---|---|"]
         section_size = sum(len(line) + 1 for line in section)
         if size + section_size > limit - closing_reserve:
