@@ -479,7 +479,7 @@ def test_export_of_bad_input_fails_cleanly_or_exports_and_never_touches_the_pack
     assert outcome.status in (0, 1)
     if outcome.status == 1:
         assert outcome.err.startswith("country-profiles export: ") and not list(out.rglob("*.sqlite"))
-        assert re.search(r"(data/\w+\.csv|datapackage\.json)\b", outcome.err), "the message names no file"
+        assert re.search(r"(data/\w+\.csv|datapackage\.json|schemas/\w+\.schema\.json)\b", outcome.err), "the message names no file"
 
 
 # --- At process level: `python -m country_profiles validate` exits with a message, never a traceback ---

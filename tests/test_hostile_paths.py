@@ -470,3 +470,17 @@ def test_the_escapers_close_each_format():
     assert escape.github_property("a:b,c%\n") == "a%3Ab%2Cc%25\\n"
     assert escape.markdown("[x](javascript:y) <b>|`") == "\\[x\\]\\(javascript:y\\) \\<b\\>\\|\\`"
     assert escape.html('<a href="x">\x1b') == "&lt;a href=&quot;x&quot;&gt;\\x1b"
+
+
+def test_findings_are_capped_per_rule_and_column_and_the_report_says_how_many_more(mini, capsys):
+    from country_profiles.validation.limits import PER_RULE_AND_COLUMN
+
+    rows = "".join(f"Q{index:05d},Land {index},Asia,true,-{index},atlas-1998\n" for index in range(3000))
+    lands = mini / LANDS
+    lands.write_text(lands.read_text(encoding="utf-8") + rows, encoding="utf-8")
+    outcome = run_cli(capsys, "validate", str(mini), "--format", "json")
+    report = json.loads(outcome.out)
+    below_minimum = [f for f in report["findings"] if f["rule"] == "value_within_bounds" and f["path"] == LANDS]
+    assert len(below_minimum) == PER_RULE_AND_COLUMN + 1
+    (more,) = [f for f in below_minimum if f["line"] is None]
+    assert f"{3000 - PER_RULE_AND_COLUMN:,} more findings of this rule in column area_km2" in more["message"]

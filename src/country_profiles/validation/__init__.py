@@ -38,6 +38,7 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     from country_profiles.validation.findings import Finding
     from country_profiles.validation.memory import return_free_memory
     from country_profiles import safe_io
+    from country_profiles.validation.limits import capped
     from country_profiles.validation.model import LoadedPackage
     from country_profiles.validation.package import PACKAGE_RULES, check_package, locate_descriptor
     from country_profiles.validation.report import CheckedTable, Report
@@ -118,6 +119,7 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     tables = [CheckedTable(result.name, result.path, result.rows, tuple(result.labels))
               for result in results if result.table is not None]
     schema_fields = {spec.path: tuple(spec.schema.field_names) for spec in checked.resources if spec.schema is not None}
+    findings = capped(findings)  # limits.py: a bounded report, saying how many more there were
     timings["total"] = perf_counter() - started
     return Report(descriptor_path, findings, tables, catalogue, schema_fields, timings, loaded)
 

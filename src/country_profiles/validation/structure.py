@@ -28,6 +28,7 @@ import pandas as pd
 import regex
 
 from country_profiles.validation.findings import ERROR, WARNING, Finding, Rule
+from country_profiles.validation.limits import PER_RULE_AND_COLUMN, more_finding
 from country_profiles.validation.patterns import MAX_TIMEOUTS, SECONDS_PER_CELL, compile_pattern, failing_texts
 from country_profiles.validation.model import Table
 
@@ -793,10 +794,15 @@ class _Context:
         if not blamed.any():
             return
         rule = _RULES[rule_id]
-        cells = raw.iloc[np.flatnonzero(blamed)]
+        indices = np.flatnonzero(blamed)
+        listed = indices[:PER_RULE_AND_COLUMN]  # the rest only counted (limits.py): bounded memory and report
+        cells = raw.iloc[listed]
         for line, value in zip(cells.index.tolist(), cells.tolist()):
             self.findings.append(Finding(rule.id, rule.severity, message(value), self.resource, self.path, line,
                                          (line,), column, value, position + 1))
+        if len(indices) > len(listed):
+            self.findings.append(more_finding(self.findings[-1], len(indices) - len(listed), f"in column {column}",
+                                              PER_RULE_AND_COLUMN))
 
 
 def check_table(name: str, path: str, raw_schema: dict[str, Any], schema: CompiledSchema, data: bytes) -> TableResult:
