@@ -475,7 +475,7 @@ def test_the_escapers_close_each_format():
 def test_findings_are_capped_per_rule_and_column_and_the_report_says_how_many_more(mini, capsys):
     from country_profiles.validation.limits import PER_RULE_AND_COLUMN
 
-    rows = "".join(f"Q{index:05d},Land {index},Asia,true,-{index},atlas-1998\n" for index in range(3000))
+    rows = "".join(f"Q{index:05d},Land {index},Asia,true,-{index + 1},atlas-1998\n" for index in range(3000))
     lands = mini / LANDS
     lands.write_text(lands.read_text(encoding="utf-8") + rows, encoding="utf-8")
     outcome = run_cli(capsys, "validate", str(mini), "--format", "json")
