@@ -484,3 +484,22 @@ def test_findings_are_capped_per_rule_and_column_and_the_report_says_how_many_mo
     assert len(below_minimum) == PER_RULE_AND_COLUMN + 1
     (more,) = [f for f in below_minimum if f["line"] is None]
     assert f"{3000 - PER_RULE_AND_COLUMN:,} more findings of this rule in column area_km2" in more["message"]
+
+
+def test_a_header_of_100000_columns_is_one_finding(mini, capsys):
+    lands = mini / LANDS
+    lands.write_text(",".join(f"c{index}" for index in range(100_000)) + "\n" + "x,\n" * 10, encoding="utf-8")
+    outcome = run_cli(capsys, "validate", str(mini), "--format", "json")
+    found = [f for f in json.loads(outcome.out)["findings"] if f["path"] == LANDS]
+    assert [f["rule"] for f in found] == ["csv_is_well_formed"] and "100,000 or more columns" in found[0]["message"]
+
+
+def test_a_descriptor_of_5000_resources_is_checked_up_to_the_cap(mini, capsys):
+    from country_profiles.validation.package import MAX_RESOURCES
+
+    edit_json(mini / "datapackage.json", lambda d: d["resources"].extend(
+        {"name": f"r{index}", "path": f"data/r{index}.csv", "schema": "schemas/refs.schema.json"} for index in range(5000)))
+    outcome = run_cli(capsys, "validate", str(mini), "--format", "json")
+    messages = [f["message"] for f in json.loads(outcome.out)["findings"]]
+    assert f"at most {MAX_RESOURCES:,} are checked" in "".join(messages)
+    assert not any("data/r4000.csv" in message for message in messages)

@@ -178,6 +178,11 @@ def check_package(descriptor_path: Path) -> PackageCheck:
     if not isinstance(resources, list):
         return check
 
+    if len(resources) > MAX_RESOURCES:  # each costs a schema check and a file: bound the work
+        check.findings.append(_finding("descriptor_is_valid", f"the descriptor lists {len(resources):,} resources; at most "
+                                       f"{MAX_RESOURCES:,} are checked, the rest are not read", name,
+                                       line=locate(("resources", MAX_RESOURCES))))
+        resources = resources[:MAX_RESOURCES]
     names = [resource.get("name") for resource in resources if isinstance(resource, dict)]
     for index, resource in enumerate(resources):
         if not isinstance(resource, dict):
@@ -351,6 +356,7 @@ def _read_json(data: bytes, path: str, resource: str | None, findings: list[Find
     return None
 
 
+MAX_RESOURCES = 1_000  # the package has 11; a descriptor of 10,000 would take minutes
 MAX_JSON_DEPTH = 64  # far beyond any real descriptor; deeper would exhaust Python's recursion in json and jsonschema
 _JSON_SPECIAL = re.compile(r'[\[\]{}"\\]')
 

@@ -805,6 +805,9 @@ class _Context:
                                               PER_RULE_AND_COLUMN))
 
 
+MAX_COLUMNS = 1_000  # in a CSV header; the package's widest table has 8
+
+
 def check_table(name: str, path: str, raw_schema: dict[str, Any], schema: CompiledSchema, data: bytes) -> TableResult:
     """Check one CSV file, given as bytes, against its compiled Table Schema."""
     result = TableResult(name, path)
@@ -825,6 +828,12 @@ def check_table(name: str, path: str, raw_schema: dict[str, Any], schema: Compil
         context.add("csv_is_utf8", f"byte 0x00 (NUL) on line {line}: a CSV file is text and never holds one; this is "
                     "a binary file (a spreadsheet, an archive) or UTF-16 text saved as .csv, so it was not read further",
                     line, value="0x00")
+        return result
+    header_end = data.find(b"\n", 0, 1 << 24)
+    separators = data.count(b",", 0, header_end if header_end >= 0 else 1 << 24)
+    if separators >= MAX_COLUMNS:  # one finding, not one per unexpected column of every row
+        context.add("csv_is_well_formed", f"line 1 has {separators + 1:,} or more columns; a table may have at most "
+                    f"{MAX_COLUMNS:,}, so the file was not read further", HEADER_LINE)
         return result
     # ASCII is UTF-8: the check then costs one pass over the bytes and no decoded copy.
     text, bad_offsets = (None, []) if data.isascii() else decode_utf8(data)
