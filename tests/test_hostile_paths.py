@@ -503,3 +503,37 @@ def test_a_descriptor_of_5000_resources_is_checked_up_to_the_cap(mini, capsys):
     messages = [f["message"] for f in json.loads(outcome.out)["findings"]]
     assert f"at most {MAX_RESOURCES:,} are checked" in "".join(messages)
     assert not any("data/r4000.csv" in message for message in messages)
+
+
+# --- import: special files and broken sources are messages ---
+
+SOURCES = Path("/work/shared/sources") if Path("/work/shared/sources").is_dir() else REPO_ROOT.parent / "shared/sources"
+
+
+def linked_sources(tmp_path: Path) -> Path:
+    """The shared sources as hard links (no copy of the data; a file to break is replaced, never
+    written in place, so the shared file stays as it is)."""
+    copy = tmp_path / "sources"
+    shutil.copytree(SOURCES, copy, copy_function=os.link)
+    return copy
+
+
+def test_import_refuses_a_fifo_in_the_sources_instead_of_hanging(tmp_path, capsys):
+    sources = tmp_path / "sources"
+    (sources / "factbook").mkdir(parents=True)
+    os.mkfifo(sources / "factbook" / "kg.json")
+    (sources / "escape.csv").symlink_to("/etc/passwd")
+    outcome = run_unchanged(capsys, tmp_path, "import", str(sources), "--out", str(tmp_path / "out"))
+    assert outcome.status == 1
+    assert "kg.json: a FIFO (named pipe), not a file" in outcome.err and "escape.csv: a symlink leading outside" in outcome.err
+
+
+@pytest.mark.skipif(not SOURCES.is_dir(), reason="the shared sources folder is not beside the repository")
+def test_import_of_a_truncated_factbook_file_names_it(tmp_path, capsys):
+    sources = linked_sources(tmp_path)
+    victim = sorted((sources / "factbook").glob("*/central-asia/*.json"))[-1]
+    text = victim.read_bytes()[:300]
+    victim.unlink()  # a new file: the hard link to the shared one is dropped, not written through
+    victim.write_bytes(text)
+    outcome = run_cli(capsys, "import", str(sources), "--out", str(tmp_path / "out"))
+    assert outcome.status == 1 and f"{victim}:" in outcome.err and "invalid JSON" in outcome.err, outcome.both
