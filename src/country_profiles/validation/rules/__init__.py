@@ -9,7 +9,7 @@ Tolerances and plausibility bounds live in `thresholds.json`, never in code.
 
 from __future__ import annotations
 
-import json
+from country_profiles import strict_json
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -47,7 +47,7 @@ RULES: tuple[Rule, ...] = tuple(check.rule for check in CHECKS)
 
 def threshold_entries(path: Path = THRESHOLDS_PATH) -> dict[str, dict[str, Any]]:
     """The thresholds file's entries: key -> {"value", "unit", "why"}."""
-    return json.loads(path.read_text(encoding="utf-8"))["thresholds"]
+    return strict_json.loads(path.read_text(encoding="utf-8"))["thresholds"]  # a key twice is an error
 
 
 def load_thresholds(path: Path = THRESHOLDS_PATH) -> dict[str, Any]:

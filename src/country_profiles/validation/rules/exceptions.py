@@ -9,7 +9,7 @@ nothing is silently dropped, and a test fails when an exception no longer matche
 from __future__ import annotations
 
 import dataclasses
-import json
+from country_profiles import strict_json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +43,7 @@ class RuleException:
 def load_exceptions(path: Path = EXCEPTIONS_PATH) -> tuple[RuleException, ...]:
     if not path.is_file():
         return ()
-    entries = json.loads(path.read_text(encoding="utf-8"))["exceptions"]
+    entries = strict_json.loads(path.read_text(encoding="utf-8"))["exceptions"]  # a key twice is an error
     return tuple(RuleException(**entry) for entry in entries)
 
 
