@@ -537,3 +537,18 @@ def test_import_of_a_truncated_factbook_file_names_it(tmp_path, capsys):
     victim.write_bytes(text)
     outcome = run_cli(capsys, "import", str(sources), "--out", str(tmp_path / "out"))
     assert outcome.status == 1 and f"{victim}:" in outcome.err and "invalid JSON" in outcome.err, outcome.both
+
+
+def test_a_report_output_that_is_a_planted_link_is_replaced_not_followed(mini, tmp_path, capsys):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched", encoding="utf-8")
+    (tmp_path / "report.txt").symlink_to(victim)
+    assert run_cli(capsys, "validate", str(mini), "--output", str(tmp_path / "report.txt")).status == 0
+    assert victim.read_text(encoding="utf-8") == "untouched" and not (tmp_path / "report.txt").is_symlink()
+
+
+def test_an_output_folder_that_is_a_link_is_refused(profiles_package, tmp_path, capsys):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "site-build").symlink_to(tmp_path / "elsewhere")
+    outcome = run_cli(capsys, "site", str(tmp_path / "site-build"), "--package", str(profiles_package))
+    assert outcome.status == 1 and "is a symlink" in outcome.err and not list((tmp_path / "elsewhere").iterdir())

@@ -255,6 +255,8 @@ def output_folder(out: str | Path, package_root: str | Path | None = None, *, cr
     text = os.fspath(out)
     if "\x00" in text:
         raise PackagePathError(f"{text!r}: contains a NUL byte")
+    if os.path.islink(text):  # a link committed where an output folder goes (site-build -> elsewhere)
+        raise PackagePathError(f"{out} is a symlink; give the folder itself")
     real = Path(os.path.realpath(text))
     if real == Path(real.anchor):
         raise PackagePathError(f"{out}: refusing to write into the root folder {real}")
@@ -278,7 +280,7 @@ def output_file(path: str | Path, package_root: str | Path | None = None) -> tup
     target = Path(text)
     if not target.name or target.name in (".", ".."):
         raise PackagePathError(f"{path}: not a file name")
-    real = Path(os.path.realpath(text))
+    real = Path(os.path.realpath(target.parent)) / target.name  # a link at the target is replaced, not followed
     _refuse_inside_package(path, real, package_root)
     return real.parent, real.name
 
