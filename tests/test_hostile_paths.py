@@ -552,3 +552,16 @@ def test_an_output_folder_that_is_a_link_is_refused(profiles_package, tmp_path, 
     (tmp_path / "site-build").symlink_to(tmp_path / "elsewhere")
     outcome = run_cli(capsys, "site", str(tmp_path / "site-build"), "--package", str(profiles_package))
     assert outcome.status == 1 and "is a symlink" in outcome.err and not list((tmp_path / "elsewhere").iterdir())
+
+
+def test_the_report_caps_findings_per_rule_file_and_report():
+    from country_profiles.validation import limits
+    from country_profiles.validation.findings import Finding
+
+    many = [Finding("r", "error", "m", "t", f"data/t{n % 30}.csv", line, (line,)) for n, line in enumerate(range(90_000))]
+    many += [Finding(f"q{n}", "error", "m", "t", "data/u.csv", n + 2, (n + 2,)) for n in range(12_000)]
+    kept = limits.capped(many)
+    listed = [f for f in kept if f.line is not None]
+    assert len(listed) == limits.PER_REPORT
+    assert all(sum(f.path == path for f in listed) <= limits.PER_FILE for path in {f.path for f in listed})
+    assert sum(int(f.message.split(" ")[0].replace(",", "")) for f in kept if f.line is None) == len(many) - len(listed)

@@ -16,6 +16,7 @@ from country_profiles.validation.findings import Finding
 PER_RULE_AND_COLUMN = 1_000  # cells listed per rule and column of a file
 PER_RULE = 2_000  # findings listed per rule in a file
 PER_FILE = 10_000  # findings listed per file
+PER_REPORT = 50_000  # findings listed in all (about 10 MB of text report at most)
 
 
 def more_finding(example: Finding, count: int, scope: str, cap: int) -> Finding:
@@ -25,7 +26,7 @@ def more_finding(example: Finding, count: int, scope: str, cap: int) -> Finding:
 
 
 def capped(findings: list[Finding]) -> list[Finding]:
-    """`findings` with at most PER_RULE per rule and file and PER_FILE per file, in their order,
+    """`findings` with at most PER_RULE per rule and file, PER_FILE per file and PER_REPORT in all, in their order,
     plus one finding per cut saying how many were left out."""
     per_rule: Counter = Counter()
     per_file: Counter = Counter()
@@ -41,6 +42,10 @@ def capped(findings: list[Finding]) -> list[Finding]:
         elif per_file[file_key] > PER_FILE:
             key = (finding.path, finding.rule, "file")
             example, count, scope, cap = left_out.get(key, (finding, 0, "(this file has too many to list)", PER_FILE))
+            left_out[key] = (example, count + 1, scope, cap)
+        elif len(kept) >= PER_REPORT:
+            key = (finding.path, finding.rule, "report")
+            example, count, scope, cap = left_out.get(key, (finding, 0, "(the report has too many to list)", PER_REPORT))
             left_out[key] = (example, count + 1, scope, cap)
         else:
             kept.append(finding)
