@@ -567,3 +567,11 @@ def test_the_report_caps_findings_per_rule_file_and_report():
     assert len(listed) == limits.PER_REPORT
     assert all(sum(f.path == path for f in listed) <= limits.PER_FILE for path in {f.path for f in listed})
     assert sum(int(f.message.split(" ")[0].replace(",", "")) for f in kept if f.line is None) == len(many) - len(listed)
+
+
+@pytest.mark.parametrize("argv", [["coverage", "{pkg}"], ["show", "KGZ", "--package", "{pkg}"]])
+def test_coverage_and_show_refuse_a_fifo_instead_of_hanging(profiles_package, capsys, argv):
+    (profiles_package / "data/borders.csv").unlink()
+    os.mkfifo(profiles_package / "data/borders.csv")
+    outcome = run_cli(capsys, *[arg.format(pkg=profiles_package) for arg in argv])
+    assert outcome.status == 1 and "data/borders.csv" in outcome.err and "FIFO" in outcome.err, outcome.both

@@ -121,7 +121,7 @@ def render_table(name: str, resource: Mapping[str, Any], schema: Mapping[str, An
 
 
 def render_indicators(root: Path, path: str) -> list[str]:
-    rows = tables.read_rows(root / path)
+    rows = tables.read_rows(path, root)  # through safe_io
     lines = ["## Indicators", "",
              f"The indicator tables hold one row per country, indicator and year; {code(path)} defines each",
              "indicator: its table, unit, whether values are whole numbers, and the bounds the rules enforce",
