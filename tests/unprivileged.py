@@ -8,6 +8,7 @@ modules, drops to nobody and runs the command; its output comes back through fil
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import shutil
@@ -32,6 +33,7 @@ def world_readable_copy(source: Path) -> Path:
     """A copy of `source` in a fresh folder under /tmp that nobody can enter and read (but, being
     owned by root, not write)."""
     holder = Path(tempfile.mkdtemp(prefix="country-profiles-nobody-", dir="/tmp"))
+    atexit.register(shutil.rmtree, holder, True)  # pytest's tmp_path is root's alone, so this lives outside it
     os.chmod(holder, 0o755)
     copy = holder / source.name
     shutil.copytree(source, copy)
