@@ -21,7 +21,7 @@ from country_profiles import safe_io, strict_json
 from country_profiles.paths import REPO_ROOT
 from test_bad_inputs import run_cli, run_unchanged, snapshot
 from test_site import write_package
-from unprivileged import run_as_nobody, world_readable_copy
+from unprivileged import run_unprivileged
 
 SECRET = "SECRET_TOKEN=hunter2"
 LANDS = "data/lands.csv"
@@ -315,22 +315,28 @@ def test_export_refuses_a_non_numeric_minimum_before_writing(mini, tmp_path, cap
     assert outcome.status == 1 and "schemas/lands.schema.json" in outcome.err and "minimum" in outcome.err, outcome.both
 
 
-def test_validate_reports_an_unreadable_table_as_nobody(mini):
-    """Permissions only hold for an unprivileged user: the tests run as root, so the command runs as nobody."""
-    root = world_readable_copy(mini)
-    os.chmod(root / LANDS, 0o000)
-    result = run_as_nobody("validate", str(root))
-    assert result.status == 1, result
-    assert "data/lands.csv" in result.out and "Permission denied" in result.out, result
-    assert "Traceback" not in result.err + result.out
+def test_the_unprivileged_child_obeys_permission_bits(tmp_path):
+    locked = tmp_path / "locked.json"
+    locked.write_text("{}", encoding="utf-8")
+    locked.chmod(0o000)
+    result = run_unprivileged("validate", str(locked))
+    assert result.returncode == 2 and "Permission denied" in result.stderr, result
 
 
-def test_export_into_a_folder_it_may_not_write_is_a_message_as_nobody(mini, tmp_path):
-    root = world_readable_copy(mini)
-    out = root.parent / "locked"
-    out.mkdir(mode=0o755)  # root's: nobody may not write here
-    result = run_as_nobody("export", "--format", "sqlite", str(out), "--package", str(root))
-    assert result.status == 1 and "locked" in result.err and "Traceback" not in result.err, result
+def test_validate_reports_an_unreadable_table_unprivileged(mini):
+    """Permissions only hold without root's overrides: the tests run as root, so the command runs without them."""
+    os.chmod(mini / LANDS, 0o000)
+    result = run_unprivileged("validate", str(mini))
+    assert result.returncode == 1, result
+    assert "data/lands.csv" in result.stdout and "Permission denied" in result.stdout, result
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_export_into_a_folder_it_may_not_write_is_a_message_unprivileged(mini, tmp_path):
+    out = tmp_path / "locked"
+    out.mkdir(mode=0o555)
+    result = run_unprivileged("export", "--format", "sqlite", str(out), "--package", str(mini))
+    assert result.returncode == 1 and "locked" in result.stderr and "Traceback" not in result.stderr, result
     assert list(out.iterdir()) == []
 
 
