@@ -201,6 +201,17 @@ class FactbookExtract:
     # values left out, kept once or merged on purpose (not parse failures), with the reason
     decisions: list[ParseProblem] = field(default_factory=list)
     merged_identical: dict[str, int] = field(default_factory=dict)  # table -> rows several editions gave alike
+    # where each kept row came from: provenance_key(table, row) -> (snapshot, field path, raw text)
+    provenance: dict[tuple[str, ...], tuple[str, str, str]] = field(default_factory=dict)
+
+
+def provenance_key(table: str, row: dict) -> tuple[str, ...]:
+    """The key of a row of an indicator or list table, as text (rows read back from CSV match it)."""
+    if table in ("demographics", "forces", "infrastructure"):
+        parts = (row["country"], row["indicator"], row["year"])
+    else:
+        parts = (row["country"], row["year"], row.get("group", row.get("age_band")))
+    return (table, *(str(p) for p in parts))
 
 
 def source_id(snapshot: str) -> str:
@@ -920,6 +931,7 @@ def extract_factbook(sources_dir: Path) -> FactbookExtract:
         problems=problems,
         decisions=decisions,
         merged_identical=merging.identical,
+        provenance=merging.provenance,
     )
 
 
@@ -1168,6 +1180,7 @@ INDICATOR_TABLES = ("demographics", "forces", "infrastructure")
 class Merging:
     decisions: list[ParseProblem] = field(default_factory=list)
     identical: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    provenance: dict[tuple[str, ...], tuple[str, str, str]] = field(default_factory=dict)
 
 
 def _unit_key(first: _Candidate) -> tuple:
@@ -1233,6 +1246,8 @@ def keep_newest(candidates: list[_Candidate]) -> tuple[dict[str, list[dict]], Me
         if winner is None:
             kept[key] = unit
             tables[unit[0].table] += [c.row for c in unit]
+            for c in unit:
+                merging.provenance[provenance_key(c.table, c.row)] = (c.snapshot, c.field, c.raw)
             continue
         if _unit_content(unit) == _unit_content(winner):
             merging.identical[unit[0].table] += len(unit)
