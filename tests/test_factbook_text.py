@@ -338,7 +338,7 @@ def test_personnel_strengths(text, expected):
         pytest.param(
             "estimates vary; as many as 1.3 million active-duty Korean People's Army (2025)", "a bound", id="as-many-as"
         ),
-        pytest.param("the FACV has approximately 1,000 active personnel (2025)", "pattern", id="sentence"),
+        pytest.param("the FACV numbers approximately 1,000 active personnel (2025)", "pattern", id="sentence"),
         pytest.param("approximately 2,000 active Armed Forces", "no year", id="undated"),
     ],
 )
@@ -487,3 +487,26 @@ def test_ethnic_groups_reports_what_it_cannot_read(text, kept, unread):
     parsed = parse_ethnic_groups(text)
     assert [s.group for s in parsed.shares] == kept
     assert parsed.unread == unread
+
+
+def test_personnel_strengths_read_the_sentence_of_the_2020_to_2022_editions():
+    strengths = parse_personnel_strengths(
+        "the Alphan Armed Forces have approximately 11,000 active duty troops (8,500 Land Forces; 2,500 Air Force) (2019 est.)"
+    )
+    assert strengths.year == 2019
+    assert [(f.kind, f.value) for f in strengths.figures] == [("active", 11000)]
+
+
+def test_a_value_dated_twice_takes_the_date_right_after_it():
+    # Israel's railways, 2024-2026 editions: the second date is the entry's older one.
+    measure = parse_measure("1,497 km (2021) (2019)", "km")
+    assert (measure.value, measure.year, measure.note) == (1497, 2021, "the entry also ends with an older date (2019)")
+    assert parse_measure("1,599 km (2019) (2019)", "km").note is None
+    with pytest.raises(TextParseError, match="several years"):
+        parse_measure("1,497 km (2021) gauge (2019)", "km")
+
+
+def test_expenditure_history_of_the_2020_edition_splits_at_slashes():
+    parts = parse_expenditure_history("1.5% of GDP (2019) / 1.6% of GDP (2018) / NA% (2017)")
+    assert [(p.value, p.year) for p in parts if isinstance(p, Measure)] == [(1.5, 2019), (1.6, 2018)]
+    assert isinstance(parts[2], TextParseError)

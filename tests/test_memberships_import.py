@@ -182,7 +182,8 @@ STATES = {"alpha": "AAA", "newstate": "NEW", "wgermany": "OLD", "germany": "DEU"
     [
         pytest.param("alpha", "member", [1] * 10, 2005, id="member-since-organization-start"),
         pytest.param("alpha", "member", [0, 0, 0, 1, 1, 1, 1, 1, 1, 1], 2008, id="joined-after-none"),
-        pytest.param("alpha", "member", [1, 1, 0, 0, 1, 1, 1, 1, 1, 1], 2009, id="latest-run-only"),
+        pytest.param("alpha", "member", [1, 1, 0, 0, 1, 1, 1, 1, 1, 1], 2005, id="coding-gap-bridged"),
+        pytest.param("alpha", "member", [1, 0, 0, 0, 0, 1, 1, 1, 1, 1], 2010, id="withdrawal-latest-run-only"),
         pytest.param("newstate", "member", [E, E, 1, 1, 1, 1, 1, 1, 1, 1], 2007, id="state-enters-system"),
         pytest.param("alpha", "member", [1, 1, -9, -9, 1, 1, 1, 1, 1, 1], 2005, id="missing-gap-bridged"),
         pytest.param("alpha", "member", [0, 0, -9, -9, 1, 1, 1, 1, 1, 1], None, id="start-inside-missing-gap"),
@@ -196,17 +197,23 @@ STATES = {"alpha": "AAA", "newstate": "NEW", "wgermany": "OLD", "germany": "DEU"
     ],
 )
 def test_since_from_cow(column, status, values, expected):
-    assert cow_since(cow({column: values}), STATES, STATES[column], status) == expected
+    assert cow_since(cow({column: values}), STATES, STATES[column], status)[0] == expected
+
+
+def test_a_bridged_coding_gap_is_named_in_the_note():
+    since, note = cow_since(cow({"alpha": [1, 1, 0, 0, 1, 1, 1, 1, 1, 1]}), STATES, "AAA", "member")
+    assert (since, note) == (2005, "COW IGO codes no membership in 2007-2008 between years of membership: a coding gap, bridged")
+    assert cow_since(cow({"alpha": [1] * 10}), STATES, "AAA", "member") == (2005, None)
 
 
 def test_since_continues_a_predecessor_state():
     organization = cow({"germany": [E, E, E, 1, 1, 1, 1, 1, 1, 1], "wgermany": [0, 1, 1, E, E, E, E, E, E, E]})
-    assert cow_since(organization, STATES, "DEU", "member") == 2006
+    assert cow_since(organization, STATES, "DEU", "member") == (2006, None)
 
 
 def test_no_since_without_cow_data_or_state():
-    assert cow_since(None, STATES, "AAA", "member") is None
-    assert cow_since(cow({"alpha": [1] * 10}), STATES, "ZZZ", "member") is None
+    assert cow_since(None, STATES, "AAA", "member") == (None, None)
+    assert cow_since(cow({"alpha": [1] * 10}), STATES, "ZZZ", "member") == (None, None)
 
 
 def test_cow_states_map_by_name_and_table_and_skip_dead_states():
@@ -347,3 +354,10 @@ def test_real_sources():
     )
     unknown = [p for p in result.problems if p[3].startswith(("unknown", "organization without"))]
     assert len(unknown) <= 5, unknown
+
+
+def test_an_organization_cow_dates_from_its_predecessor_takes_its_own_founding_year():
+    rows, unnamed = organization_rows({"SCO"}, {"SCO": "Shanghai Cooperation Organization"}, {"SCO": cow({}, first=1996)})
+    (sco,) = rows
+    assert (sco["founded"], sco["founded_source_id"], unnamed) == (2001, "sco-about", set())
+    assert "Shanghai Five" in sco["note"]

@@ -22,6 +22,7 @@ COMMANDS = {
     "export": ("country_profiles.export", "export the package as JSON, SQLite or Parquet"),
     "dictionary": ("country_profiles.dictionary", "print or write the data dictionary (docs/data-dictionary.md)"),
     "site": ("country_profiles.site.cli", "build the static site of country profiles"),
+    "audit": ("country_profiles.audit", "print a seeded random sample of values beside the source text they came from"),
 }
 
 EXIT_USAGE = 2

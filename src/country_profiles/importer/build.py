@@ -283,6 +283,22 @@ def render_report(built, factbook: FactbookExtract, memberships: MembershipsExtr
     lines += [f"- {c}" for c in corrected] or ["(none)"]
     lines += ["", "## Membership corrections applied", ""]
     lines += [f"- {cid}" for cid in sorted(memberships.corrections_applied)] or ["(none)"]
+    lines += ["", "## Values left out, kept once or merged", ""]
+    lines += [
+        "Values the import did not take as they stand, on purpose: copies of another year's value in the"
+        " same entry, combined figures of several territories, geography that counts another territory,"
+        " and values that editions give differently for the same year (the newer edition is kept).",
+        "",
+    ]
+    lines += ["Values that several editions give alike are one row citing the newest edition (one that gave"
+              " no year: the oldest edition, year of that edition, with a note); repeats merged per table:", ""]
+    lines += [f"- {table}: {count}" for table, count in sorted(factbook.merged_identical.items())] or ["- (none)"]
+    lines += ["", "| country | source | field | text | decision |", "|---|---|---|---|---|"]
+    for d in sorted(factbook.decisions, key=lambda d: (d.country, d.snapshot, d.field, d.reason)):
+        short = " ".join(str(d.text).split())
+        short = (short[:117] + "...") if len(short) > 120 else short
+        cells = [d.country, d.snapshot, d.field, short, d.reason]
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     problems = [(p.snapshot, p.country, p.field, p.text, p.reason) for p in factbook.problems]
     problems += [("memberships", c, f, t, r) for c, f, t, r in memberships.problems]
     lines += ["", "## Values the importer could not parse", ""]

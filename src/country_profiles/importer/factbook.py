@@ -26,6 +26,7 @@ Decisions:
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,10 +50,34 @@ from country_profiles.importer.factbook_text import (
     trailing_date,
 )
 
-SNAPSHOTS = ("2026-01-22", "2025-04-17", "2024-02-15", "2016-11-06")  # newest first
+SNAPSHOTS = (
+    "2026-01-22",
+    "2025-04-17",
+    "2024-02-15",
+    "2023-06-01",
+    "2022-06-02",
+    "2021-06-01",
+    "2020-11-27",
+    "2016-11-06",
+)  # newest first
 CURRENT = SNAPSHOTS[0]
 INFRASTRUCTURE_SNAPSHOTS = {"current": "2026-01-22", "roads": "2025-04-17", "airport_runways": "2024-02-15"}
 MANPOWER_SNAPSHOT = "2016-11-06"
+# Yearly editions read for the series only: population, military expenditure, personnel, transport.
+YEARLY_SNAPSHOTS = ("2023-06-01", "2022-06-02", "2021-06-01", "2020-11-27")
+
+# Profiles whose newer editions count another territory that has its own row: their geography
+# and borders come from the newest edition that still lists that territory apart.
+GEOGRAPHY_SNAPSHOT = {
+    "mo": ("2020-11-27", "from 2021 the Factbook counts Western Sahara (ESH, a row of its own) in Morocco's area, coastline and borders"),
+    "ag": ("2020-11-27", "from 2021 the Factbook names Algeria's border with Western Sahara (ESH) as Morocco's"),
+    "mr": ("2020-11-27", "from 2021 the Factbook names Mauritania's border with Western Sahara (ESH) as Morocco's"),
+}
+# Areas that include a territory another row (or its sovereign) already counts, with no figure
+# without it in the sources: left out, not double counted.
+AREA_INCLUDES_ANOTHER = {
+    "cn": "the Factbook's area of the Comoros (2,235 sq km) includes Mayotte, which France's area also includes",
+}
 
 REGIONS = {
     "africa": "Africa",
@@ -130,7 +155,8 @@ COUNT_INDICATORS = ADDITIVE_INDICATORS - {
     "waterways_km",
     "pipelines_km",
 }
-YEAR_FROM_SNAPSHOT = "year not given; snapshot year"
+COMBINED_NOTE = "combined figure of several territories"
+YEAR_FROM_SNAPSHOT = "undated in the source; year of the first edition that gives it"
 
 COUNTRY_COLUMNS = (
     "iso3",
@@ -172,6 +198,20 @@ class FactbookExtract:
     ethnic_groups: list[dict]
     age_structure: list[dict]
     problems: list[ParseProblem]
+    # values left out, kept once or merged on purpose (not parse failures), with the reason
+    decisions: list[ParseProblem] = field(default_factory=list)
+    merged_identical: dict[str, int] = field(default_factory=dict)  # table -> rows several editions gave alike
+    # where each kept row came from: provenance_key(table, row) -> (snapshot, field path, raw text)
+    provenance: dict[tuple[str, ...], tuple[str, str, str]] = field(default_factory=dict)
+
+
+def provenance_key(table: str, row: dict) -> tuple[str, ...]:
+    """The key of a row of an indicator or list table, as text (rows read back from CSV match it)."""
+    if table in ("demographics", "forces", "infrastructure"):
+        parts = (row["country"], row["indicator"], row["year"])
+    else:
+        parts = (row["country"], row["year"], row.get("group", row.get("age_band")))
+    return (table, *(str(p) for p in parts))
 
 
 def source_id(snapshot: str) -> str:
@@ -221,9 +261,14 @@ def node_at(data: Any, *path: str) -> Any:
     return node
 
 
+_STRINGIFIED_TEXT = re.compile(r"^\{'text': '([^']*)'")
+
+
 def text_of(node: Any) -> str | None:
     if isinstance(node, str):
-        return node
+        # The 2023-06-01 edition holds some entries as the printed form of a dict, cut short.
+        stringified = _STRINGIFIED_TEXT.match(node)
+        return stringified.group(1) if stringified else node
     if isinstance(node, dict) and isinstance(node.get("text"), str):
         return node["text"]
     return None
@@ -324,6 +369,10 @@ class _Run:
     profile: Profile
     candidates: list[_Candidate] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
+    decisions: list[ParseProblem] = field(default_factory=list)
+
+    def decide(self, field_path: str, text: str, reason: str) -> None:
+        self.decisions.append(ParseProblem(self.snapshot, self.territory.iso3, field_path, text, reason))
 
     @property
     def snapshot_year(self) -> int:
@@ -358,6 +407,9 @@ class _Run:
     ) -> None:
         year, year_note, undated = self.year_for(measure.year, entry, field_path, text)
         if year is None:
+            return
+        if year > self.snapshot_year:
+            self.problem(field_path, text, f"dated {year}, after the edition itself ({self.snapshot}): a typo")
             return
         if indicator in COUNT_INDICATORS and (
             not isinstance(measure.value, int) or not isinstance(measure.value_max, (int, type(None)))
@@ -470,8 +522,21 @@ def read_population(run: _Run) -> None:
         run.measured("demographics", "population", ("People and Society", "Population"), "count")
 
 
+_ENTRY_INCLUDES = re.compile(r"entry includes ([^;.]+)", re.IGNORECASE)
+
+
 def read_labor_force(run: _Run) -> None:
-    run.measured("demographics", "labor_force", ("Economy", "Labor force"), "count")
+    """The labour force; an entry the source marks as combined ('entry includes Jersey and
+    Guernsey') says so in the note, so the figure is not read as the country's own."""
+    found = run.parsed(("Economy", "Labor force"), "count")
+    if found is None:
+        return
+    measure, node, text = found
+    includes = _ENTRY_INCLUDES.search(clean_text(json.dumps(node.get("note", "")) if isinstance(node, dict) else ""))
+    if includes:
+        combined = f"{COMBINED_NOTE} (the source: entry includes {includes.group(1).strip()})"
+        measure = Measure(measure.value, measure.value_max, measure.year, _join(measure.note, combined))
+    run.indicator("demographics", "labor_force", measure, node, "Economy/Labor force", text)
 
 
 MANPOWER_FIELDS = {
@@ -516,38 +581,69 @@ def read_manpower(run: _Run) -> None:
 
 
 def read_military_expenditures(run: _Run) -> None:
-    if run.snapshot == MANPOWER_SNAPSHOT:
-        text = text_of(node_at(run.profile.data, "Military", "Military expenditures"))
-        if text is None:
-            return
-        for result in parse_expenditure_history(text):
+    """Yearly % of GDP: one text of several years (2016 '++', 2020 ' / ') or one key per year."""
+    section = "Military" if run.snapshot == MANPOWER_SNAPSHOT else "Military and Security"
+    entry = node_at(run.profile.data, section, "Military expenditures")
+    entry_path = f"{section}/Military expenditures"
+    found: list[tuple[Measure, str, str]] = []  # (measure, field path, text)
+    history = text_of(entry)
+    if history is not None:
+        for result in parse_expenditure_history(history):
             if isinstance(result, TextParseError):
-                run.problem("Military/Military expenditures", text, str(result))
+                run.problem(entry_path, history, str(result))
             else:
-                run.indicator(
-                    "forces", "military_expenditure_pct_gdp", result, None, "Military/Military expenditures", text
-                )
-        return
-    entry = node_at(run.profile.data, "Military and Security", "Military expenditures")
-    if not isinstance(entry, dict):
-        return
-    for key, node in entry.items():
-        field_path = f"Military and Security/Military expenditures/{key.strip()}"
-        text = text_of(node) if key != "text" else node
-        if key.strip() == "note" or text is None:
-            continue
-        if key == "text":  # free text instead of yearly values
-            run.problem("Military and Security/Military expenditures", text, "free text, no yearly % of GDP")
-            continue
-        try:
-            measure = parse_measure(text, "% of GDP")
-        except TextParseError as error:
-            run.problem(field_path, text, str(error))
-            continue
-        key_year = key.strip().rsplit(" ", 1)[-1]
-        if measure.year is None and key_year.isdigit():
-            measure = Measure(measure.value, measure.value_max, int(key_year), measure.note)
+                found.append((result, entry_path, history))
+    elif isinstance(entry, dict):
+        for key, node in entry.items():
+            field_path = f"{entry_path}/{key.strip()}"
+            text = text_of(node)
+            if key.strip() == "note" or text is None:
+                continue
+            try:
+                measure = parse_measure(text, "% of GDP")
+            except TextParseError as error:
+                run.problem(field_path, text, str(error))
+                continue
+            key_year = key.strip().rsplit(" ", 1)[-1]
+            if measure.year is None and key_year.isdigit():
+                measure = Measure(measure.value, measure.value_max, int(key_year), measure.note)
+            found.append((measure, field_path, text))
+    for measure, field_path, text in without_copies(run, found):
         run.indicator("forces", "military_expenditure_pct_gdp", measure, None, field_path, text)
+
+
+def without_copies(run: _Run, found: list[tuple[Measure, str, str]]) -> list[tuple[Measure, str, str]]:
+    """An older year's value that repeats a newer year's of the same entry is not a value of its own.
+
+    The 2016 edition wrote 'X% (2012) ++ Y% (2011) ++ X% (2010)' for 111 of 116 countries (South
+    Sudan has a 2010 figure): its oldest figure equal to its newest is a copy and is left out.
+    Elsewhere a repeat (rounded yearly estimates, '2% (2024 est.)', '2% (2023 est.)') is kept
+    with a note saying so, since the source gives each year on its own.
+    """
+    dated = sorted((f for f in found if f[0].year is not None), key=lambda f: -f[0].year)
+    if not dated:
+        return found
+    newest = dated[0][0]
+    kept = [f for f in found if f[0].year is None]
+    for index, (measure, field_path, text) in enumerate(dated):
+        same = [m for m, _, _ in dated[:index] if (m.value, m.value_max) == (measure.value, measure.value_max)]
+        if not same:
+            kept.append((measure, field_path, text))
+            continue
+        if run.snapshot == MANPOWER_SNAPSHOT and index == len(dated) - 1 and (measure.value, measure.value_max) == (
+            newest.value,
+            newest.value_max,
+        ):
+            run.decide(
+                field_path,
+                text,
+                f"{measure.year} left out: the same value as {newest.year} in the same entry, which this edition"
+                " repeats as its oldest figure",
+            )
+            continue
+        note = _join(measure.note, f"same value as {same[-1].year} in the same entry of this edition")
+        kept.append((Measure(measure.value, measure.value_max, measure.year, note), field_path, text))
+    return kept
 
 
 PERSONNEL_INDICATORS = {
@@ -577,6 +673,24 @@ def read_personnel(run: _Run) -> None:
         run.indicator("forces", PERSONNEL_INDICATORS[kind], measure, None, field_path, text)
 
 
+def _airports_path(run: _Run) -> tuple[str, ...]:
+    node = node_at(run.profile.data, "Transportation", "Airports")
+    return ("Transportation", "Airports", "total") if isinstance(node, dict) and "total" in node else ("Transportation", "Airports")
+
+
+def read_yearly_transport(run: _Run) -> None:
+    """The yearly editions: airports, railways, roads, waterways, pipelines. Their paved/unpaved
+    airports are not read: dated in other years than the totals beside them, they do not break
+    down the totals the series keeps (Austria 2021: 24 + 28 beside 50)."""
+    found = run.parsed(_airports_path(run), "count")
+    if found is not None:
+        run.indicator("infrastructure", "airports", found[0], None, "/".join(_airports_path(run)), found[2])
+    run.measured(
+        "infrastructure", "railways_km", ("Transportation", "Railways", "total"), "km", ("Transportation", "Railways")
+    )
+    read_roads_waterways_pipelines(run)
+
+
 def read_current_infrastructure(run: _Run) -> None:
     run.measured("infrastructure", "airports", ("Transportation", "Airports"), "count")
     run.measured("infrastructure", "heliports", ("Transportation", "Heliports"), "count")
@@ -596,7 +710,7 @@ def read_airport_runways(run: _Run) -> None:
     breakdown the Factbook never dated (Argentina's add up to 1,138 beside a 2021 total of 916):
     the year they describe is unknown, so they are reported, not given the snapshot's year.
     """
-    total = run.parsed(("Transportation", "Airports"), "count")
+    total = run.parsed(_airports_path(run), "count")
     if total is not None:
         run.indicator("infrastructure", "airports", total[0], None, "Transportation/Airports", total[2])
     runways = {}
@@ -610,30 +724,37 @@ def read_airport_runways(run: _Run) -> None:
         )
         found = run.parsed(path, "count")
         if found is not None:
+            measure, found_node, text = found
+            entry_dates = entry_years(node, own_text=False) if len(path) == 3 else set()
+            if measure.year is None and len(entry_dates) == 1:  # the entry is dated once, on its last line
+                found = (Measure(measure.value, measure.value_max, entry_dates.pop(), measure.note), found_node, text)
             runways[indicator] = (found, path)
+    # Paved + unpaved equal to the dated total: the undated ones are that count split in two
+    # (Algeria 2024: paved '67 (2023)', unpaved '82', total '149 (2021)').
     adds_up = (
         total is not None
         and total[0].year is not None
-        and runways
-        and all(measure.year is None and measure.value_max is None for (measure, _, _), _ in runways.values())
+        and len(runways) == 2
+        and all(measure.value_max is None for (measure, _, _), _ in runways.values())
         and sum(measure.value for (measure, _, _), _ in runways.values()) == total[0].value
     )
-    undated = all(measure.year is None for (measure, _, _), _ in runways.values())
+    undated = any(measure.year is None for (measure, _, _), _ in runways.values())
     if runways and undated and not adds_up:
         parts = sum(measure.value for (measure, _, _), _ in runways.values())
         for indicator, ((measure, node, text), path) in runways.items():
+            if measure.year is not None:
+                continue
             total_text = f"{total[0].value} ({total[0].year})" if total is not None else "none"
             run.problem(
                 "/".join(path), text,
                 f"undated, and paved + unpaved ({parts}) is not the snapshot's 'Airports' count {total_text}: year unknown",
             )
-        return
+        runways = {k: v for k, v in runways.items() if v[0][0].year is not None}
     for indicator, ((measure, node, text), path) in runways.items():
-        if adds_up:
+        if adds_up and measure.year is None:
             note = _join(measure.note, "year of the 'Airports' count that paved and unpaved add up to")
             measure = Measure(measure.value, measure.value_max, total[0].year, note)
-        entry = node_at(run.profile.data, *path[:2]) if len(path) == 3 else None
-        run.indicator("infrastructure", indicator, measure, entry, "/".join(path), text)
+        run.indicator("infrastructure", indicator, measure, None, "/".join(path), text)
 
 
 def read_roads_waterways_pipelines(run: _Run) -> None:
@@ -742,6 +863,8 @@ def read_age_structure(run: _Run) -> None:
 
 
 def readers_for(snapshot: str) -> list:
+    if snapshot in YEARLY_SNAPSHOTS:
+        return [read_population, read_military_expenditures, read_personnel, read_yearly_transport]
     readers = [read_population, read_labor_force, read_military_expenditures, read_ethnic_groups, read_age_structure]
     if snapshot == MANPOWER_SNAPSHOT:
         readers.append(read_manpower)
@@ -760,20 +883,22 @@ def readers_for(snapshot: str) -> list:
 
 
 def extract_factbook(sources_dir: Path) -> FactbookExtract:
-    """Read the four Factbook snapshots under `sources_dir` and return rows and problems."""
+    """Read the Factbook snapshots under `sources_dir` and return rows and problems."""
     sources_dir = Path(sources_dir)
     codes = read_code_table(sources_dir / CODES_FILE)
     snapshots = {snapshot: load_snapshot(sources_dir / "factbook" / snapshot) for snapshot in SNAPSHOTS}
     territories = build_territories(snapshots[CURRENT], codes)
     problems: list[ParseProblem] = []
+    decisions: list[ParseProblem] = []
 
     countries, borders = [], []
     name_to_iso3 = build_name_index(territories, snapshots[CURRENT], codes)
     for territory in territories:
-        runs = [_Run(CURRENT, territory, snapshots[CURRENT][gec]) for gec in territory.parts]
+        runs = [_geography_run(territory, gec, snapshots) for gec in territory.parts]
         countries.append(country_row(territory, runs))
         borders += border_rows(territory, runs, name_to_iso3)
         problems += [p for run in runs for p in run.problems]
+        decisions += [d for run in runs for d in run.decisions]
 
     candidates: list[_Candidate] = []
     for snapshot in SNAPSHOTS:
@@ -788,8 +913,13 @@ def extract_factbook(sources_dir: Path) -> FactbookExtract:
             merged, merge_problems = merge_parts(territory, runs)
             candidates += merged
             problems += [p for run in runs for p in run.problems] + merge_problems
+            decisions += [d for run in runs for d in run.decisions]
+            decisions += [d for d in merge_problems if d.reason.startswith(COMBINED_NOTE)]
 
-    tables = keep_newest(candidates)
+    problems = [p for p in problems if not p.reason.startswith(COMBINED_NOTE)]
+    tables, merging = keep_newest(candidates)
+    decisions += merging.decisions
+    mark_shared_figures(tables)
     return FactbookExtract(
         countries=countries,
         borders=borders,
@@ -799,7 +929,21 @@ def extract_factbook(sources_dir: Path) -> FactbookExtract:
         ethnic_groups=tables["ethnic_groups"],
         age_structure=tables["age_structure"],
         problems=problems,
+        decisions=decisions,
+        merged_identical=merging.identical,
+        provenance=merging.provenance,
     )
+
+
+def _geography_run(territory: Territory, gec: str, snapshots: dict[str, dict[str, Profile]]) -> _Run:
+    """The run that gives a profile's geography and borders: the current edition's, or an older
+    one where the newer editions count another territory (GEOGRAPHY_SNAPSHOT)."""
+    if gec not in GEOGRAPHY_SNAPSHOT:
+        return _Run(CURRENT, territory, snapshots[CURRENT][gec])
+    snapshot, reason = GEOGRAPHY_SNAPSHOT[gec]
+    run = _Run(snapshot, territory, snapshots[snapshot][gec])
+    run.decide("Geography", f"geography and borders of the {snapshot} edition", reason)
+    return run
 
 
 GEOGRAPHY_FIELDS = {
@@ -821,6 +965,23 @@ def country_row(territory: Territory, runs: list[_Run]) -> dict:
             runs[0].problem(field_path, str(given), "not given for every part of the territory; not added up")
         values[column] = None if any(v is None for v in given) else _plain_sum(given)
     values["landlocked"] = None if values["coastline_km"] is None else values["coastline_km"] == 0
+    total, land, water = values["area_km2"], values["land_area_km2"], values["water_area_km2"]
+    if total is not None and land is not None and total < land:
+        # Holy See: '0 sq km' total beside '0.44 sq km' land: the total was rounded to zero.
+        values["area_km2"] = _plain_sum([land, water or 0])
+        runs[0].decide(
+            GEOGRAPHY_FIELDS["area_km2"],
+            f"total {total} sq km, land {land} sq km",
+            f"total smaller than the land area (rounded down); taken as land + water = {values['area_km2']}",
+        )
+    for run in runs:
+        if run.profile.gec in AREA_INCLUDES_ANOTHER:
+            run.decide(
+                GEOGRAPHY_FIELDS["area_km2"],
+                f"total {values['area_km2']} sq km, land {values['land_area_km2']} sq km",
+                f"area and land area left out: {AREA_INCLUDES_ANOTHER[run.profile.gec]}",
+            )
+            values["area_km2"] = values["land_area_km2"] = None
     return dict(
         zip(
             COUNTRY_COLUMNS,
@@ -837,7 +998,7 @@ def country_row(territory: Territory, runs: list[_Run]) -> dict:
                 values["coastline_km"],
                 values["landlocked"],
                 values["land_boundaries_km"],
-                source_id(CURRENT),
+                source_id(runs[0].snapshot),
             ),
         )
     )
@@ -913,7 +1074,10 @@ def border_rows(territory: Territory, runs: list[_Run], name_to_iso3: dict[str, 
             note = wordings[0] if annotated[neighbor] else None
         rows.append(
             dict(
-                zip(BORDER_COLUMNS, (territory.iso3, neighbor, _plain_sum(lengths[neighbor]), note, source_id(CURRENT)))
+                zip(
+                    BORDER_COLUMNS,
+                    (territory.iso3, neighbor, _plain_sum(lengths[neighbor]), note, source_id(runs[0].snapshot)),
+                )
             )
         )
     return rows
@@ -968,6 +1132,27 @@ def merge_parts(territory: Territory, runs: list[_Run]) -> tuple[list[_Candidate
                 )
             )
             continue
+        if len({(c.row["value"], c.row["value_max"]) for c in group}) == 1:
+            # Both profiles give the one figure of the whole (PSE labour force: 'entry includes
+            # West Bank and Gaza Strip'): kept once, never added up.
+            parts = " and ".join(territory.parts)
+            row = dict(group[0].row)
+            notes = [n for n in dict.fromkeys(c.row["note"] for c in group) if n]
+            said = any(COMBINED_NOTE in n for n in notes)
+            row["note"] = _join(None if said else COMBINED_NOTE, *notes, f"the {parts} profiles give the same figure; not added up")
+            merged.append(
+                _Candidate(table, row, group[0].snapshot, "+".join(territory.parts), group[0].field, group[0].raw, all(c.undated for c in group))
+            )
+            problems.append(
+                ParseProblem(
+                    snapshot,
+                    territory.iso3,
+                    group[0].field,
+                    group[0].raw,
+                    f"{COMBINED_NOTE}: {key[1]} {key[2]} is the same in the {parts} profiles; kept once, not added up",
+                )
+            )
+            continue
         row = dict(group[0].row)
         row["value"] = _plain_sum(c.row["value"] for c in group)
         maxima = [c.row["value_max"] if c.row["value_max"] is not None else c.row["value"] for c in group]
@@ -991,31 +1176,118 @@ def merge_parts(territory: Territory, runs: list[_Run]) -> tuple[list[_Candidate
 INDICATOR_TABLES = ("demographics", "forces", "infrastructure")
 
 
-def keep_newest(candidates: list[_Candidate]) -> dict[str, list[dict]]:
-    """One row per key, from the newest snapshot that gives it; lists (ethnic groups, age
-    structure) are kept or dropped whole per country and year. An older snapshot's undated
-    value that only repeats the newer one's text is skipped."""
+@dataclass
+class Merging:
+    decisions: list[ParseProblem] = field(default_factory=list)
+    identical: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    provenance: dict[tuple[str, ...], tuple[str, str, str]] = field(default_factory=dict)
+
+
+def _unit_key(first: _Candidate) -> tuple:
+    if first.table in INDICATOR_TABLES:
+        return (first.table, first.row["country"], first.row["indicator"], first.row["year"])
+    return (first.table, first.row["country"], first.row["year"])
+
+
+def _unit_content(unit: list[_Candidate]) -> tuple:
+    first = unit[0]
+    if first.table in INDICATOR_TABLES:
+        return (first.table, first.row["country"], first.row["indicator"], first.row["value"], first.row["value_max"])
+    shares = sorted(tuple(v for k, v in c.row.items() if k in ("group", "age_band", "percent", "percent_max")) for c in unit)
+    return (first.table, first.row["country"], tuple(shares))
+
+
+def _describe(unit: list[_Candidate]) -> str:
+    first = unit[0]
+    if first.table in INDICATOR_TABLES:
+        low, high = first.row["value"], first.row["value_max"]
+        return f"{low}" if high is None else f"{low}-{high}"
+    return ", ".join(f"{c.row.get('group') or c.row.get('age_band')} {c.row['percent']}" for c in unit)
+
+
+def keep_newest(candidates: list[_Candidate]) -> tuple[dict[str, list[dict]], Merging]:
+    """One row per key; lists (ethnic groups, age structure) are kept or dropped whole.
+
+    - An undated value (or list) is kept once, from the oldest edition that gives it, never
+      re-stamped with each later edition's year.
+    - A dated value given by several editions for the same year is one row citing the newest;
+      when an older edition gives a different value, the newer is kept and the difference is
+      recorded as a decision for the import report, never dropped silently.
+    - A dated value beats an undated one that fell on the same year.
+    """
     rank = {snapshot: index for index, snapshot in enumerate(SNAPSHOTS)}
-    ordered = sorted(candidates, key=lambda c: rank[c.snapshot])
-    tables: dict[str, list[dict]] = {t: [] for t in (*INDICATOR_TABLES, "ethnic_groups", "age_structure")}
-    seen_keys: dict[tuple, str] = {}
-    seen_undated: set[tuple] = set()
-    for candidate in ordered:
-        row = candidate.row
+    merging = Merging()
+    units: dict[tuple, list[_Candidate]] = defaultdict(list)
+    for candidate in candidates:
         if candidate.table in INDICATOR_TABLES:
-            key = (candidate.table, row["country"], row["indicator"], row["year"])
+            units[(id(candidate),)].append(candidate)
         else:
-            key = (candidate.table, row["country"], row["year"])
-        undated_key = (candidate.table, row["country"], candidate.field, candidate.undated_text)
-        if (
-            candidate.undated_text is not None
-            and undated_key in seen_undated
-            and seen_keys.get(key) != candidate.snapshot
-        ):
+            units[(candidate.table, candidate.row["country"], candidate.snapshot, candidate.row["year"])].append(candidate)
+    first_given: dict[tuple, list[_Candidate]] = {}
+    dated: list[list[_Candidate]] = []
+    for unit in units.values():
+        if not all(c.undated for c in unit):
+            dated.append(unit)
             continue
-        if seen_keys.setdefault(key, candidate.snapshot) != candidate.snapshot:
+        content = _unit_content(unit)
+        earlier = first_given.get(content)
+        if earlier is None or rank[unit[0].snapshot] > rank[earlier[0].snapshot]:
+            first_given[content] = unit
+    for content, unit in first_given.items():
+        later = sorted({u[0].snapshot for u in units.values() if all(c.undated for c in u) and _unit_content(u) == content} - {unit[0].snapshot})
+        if later:
+            merging.identical[unit[0].table] += len(unit) * len(later)
+    ordered = sorted(dated, key=lambda u: rank[u[0].snapshot]) + sorted(first_given.values(), key=lambda u: rank[u[0].snapshot])
+    tables: dict[str, list[dict]] = {t: [] for t in (*INDICATOR_TABLES, "ethnic_groups", "age_structure")}
+    kept: dict[tuple, list[_Candidate]] = {}
+    for unit in ordered:
+        key = _unit_key(unit[0])
+        winner = kept.get(key)
+        if winner is None:
+            kept[key] = unit
+            tables[unit[0].table] += [c.row for c in unit]
+            for c in unit:
+                merging.provenance[provenance_key(c.table, c.row)] = (c.snapshot, c.field, c.raw)
             continue
-        if candidate.undated_text is not None:
-            seen_undated.add(undated_key)
-        tables[candidate.table].append(row)
-    return tables
+        if _unit_content(unit) == _unit_content(winner):
+            merging.identical[unit[0].table] += len(unit)
+            continue
+        first = unit[0]
+        what = first.row.get("indicator") or first.table.replace("_", " ")
+        merging.decisions.append(
+            ParseProblem(
+                first.snapshot,
+                first.row["country"],
+                first.field,
+                first.raw,
+                f"{what} {first.row['year']}: this edition gives {_describe(unit)}, the newer {winner[0].snapshot} "
+                f"gives {_describe(winner)}{' (undated here)' if all(c.undated for c in unit) else ''}; the newer kept",
+            )
+        )
+    merging.identical = dict(merging.identical)
+    return tables, merging
+
+
+def mark_shared_figures(tables: dict[str, list[dict]]) -> None:
+    """A figure the source marks as combined for some territories ('entry includes Jersey and
+    Guernsey') is the same combined figure wherever those territories give it alike: say so in
+    every such row, naming the territories that share it."""
+    for table in INDICATOR_TABLES:
+        by_figure: dict[tuple, list[dict]] = defaultdict(list)
+        for row in tables[table]:
+            by_figure[(row["indicator"], row["year"], row["value"], row["value_max"])].append(row)
+        combined_groups = {
+            frozenset(r["country"] for r in rows)
+            for rows in by_figure.values()
+            if len(rows) > 1 and any(COMBINED_NOTE in (r["note"] or "") for r in rows)
+        }
+        for (indicator, _, _, _), rows in by_figure.items():
+            countries = frozenset(r["country"] for r in rows)
+            if len(rows) < 2 or countries not in combined_groups:
+                continue
+            shared = f"shared by {' and '.join(sorted(countries))}"
+            for row in rows:
+                note = row["note"] or ""
+                if COMBINED_NOTE not in note:
+                    note = _join(COMBINED_NOTE, note or None)
+                row["note"] = _join(note, shared) if shared not in note else note

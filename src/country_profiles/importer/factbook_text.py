@@ -120,6 +120,7 @@ DATE = (
     r"(?:\s+(?P<kind>est\.?|estimate|projected|forecast|census|Census))?\s*\)"
 )
 _DATE_RE = re.compile(DATE)
+_DATE_THEN_STALE_DATE = re.compile(rf"^\s*{DATE}\s*\((?P<stale>1[89]\d\d|20\d\d)\)\s*$")
 _BROKEN_DATE_RE = re.compile(r"\(\s*\d{1,3}(?:\s+est\.?)?\s*\)|\(\s*\d{5,}(?:\s+est\.?)?\s*\)")
 
 
@@ -232,7 +233,17 @@ def parse_measure(text: str, unit: str = "count", *, strict: bool = False) -> Me
             raise TextParseError(f"a bound, not a value: {cleaned[:80]!r}")
         raise TextParseError(f"no value in {unit!r} at the start: {cleaned[:80]!r}")
     amount = amount_from_match(match)
-    rest, date = take_dates(cleaned[match.end() :])
+    after = cleaned[match.end() :]
+    stale = _DATE_THEN_STALE_DATE.match(after)
+    if stale:
+        # '1,497 km (2021) (2019)': the date right after the value is its own; the second one
+        # is the entry's older date left behind when the value was updated.
+        own = date_from_match(_DATE_RE.match(after.strip()))
+        rest = ""
+        older = f"the entry also ends with an older date ({stale['stale']})" if int(stale["stale"]) != own.year else None
+        date = DateMark(own.year, _join_notes(own.note, older))
+    else:
+        rest, date = take_dates(after)
     rest = rest.strip(" ,:-")
     if re.match(rf"^(?:{_BOUNDS})\b", rest, re.IGNORECASE):
         raise TextParseError(f"a bound, not a value: {cleaned[:80]!r}")
@@ -300,9 +311,10 @@ def split_top_level(text: str, separators: str) -> list[str]:
 
 
 def parse_expenditure_history(text: str) -> list[Measure | TextParseError]:
-    """The 2016 layout: 'NA% (2012) ++ 3.74% of GDP (2011) ++ NA% (2010)', one result per part."""
+    """One text of several years, one result per part: the 2016 layout 'NA% (2012) ++ 3.74% of
+    GDP (2011) ++ NA% (2010)' and the 2020 one '1.5% of GDP (2019) / 1.6% of GDP (2018)'."""
     results: list[Measure | TextParseError] = []
-    for part in (p.strip() for p in clean_text(text).split("++")):
+    for part in (p.strip() for p in re.split(r"\+\+|\s/\s", clean_text(text))):
         if not part:
             continue
         try:
@@ -418,6 +430,13 @@ _PARAMILITARY = re.compile(
     r"border (?:guard|service|troops)|internal troops",
     re.IGNORECASE,
 )
+# 'the Kyrgyz Armed Forces have approximately 11,000 active duty troops' (2020-2022 editions):
+# the subject before the verb names the forces, the figure follows.
+_SUBJECT = re.compile(
+    rf"^the\s+[^;\d]*?\s(?:have|has|are|is|comprise|comprises|consist of|consists of|include|includes)\s+"
+    rf"(?=(?:(?:{_APPROXIMATE})\s+)?\d)",
+    re.IGNORECASE,
+)
 _CLAUSE = re.compile(rf"^(?:(?P<qual>{_APPROXIMATE})\s+)?{AMOUNT}\s+(?P<desc>\S.*)$")
 
 
@@ -454,7 +473,7 @@ def parse_personnel_strengths(text: str) -> PersonnelStrengths:
         if re.match(rf"^(?:{_BOUNDS})\b", clause, re.IGNORECASE):
             result.unread.append((clause, "a bound, not a figure"))
             continue
-        match = _CLAUSE.match(clause)
+        match = _CLAUSE.match(_SUBJECT.sub("", clause, count=1))
         if not match:
             result.unread.append((clause, "no 'approximately N active ...' pattern"))
             continue

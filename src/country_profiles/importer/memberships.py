@@ -201,6 +201,12 @@ COW_TO_FACTBOOK: dict[str, str] = {
     "Wassen": "Wassenaar Arrangement",
 }
 
+# Organizations COW IGO dates from a predecessor body: (founding year, source id, the predecessor).
+# Members' COW years before the founding year are the predecessor's, not the organization's.
+PREDECESSOR_BODIES: dict[str, tuple[int, str, str]] = {
+    "SCO": (2001, "sco-about", "the Shanghai Five of 1996"),
+}
+
 # COW value -> the status it records (0 none, -9 missing, empty = state not in the system).
 COW_STATUS_CODES = {"member": "1", "associate": "2", "observer": "3"}
 COW_MISSING = "-9"
@@ -288,10 +294,16 @@ def extract_memberships(
                 problems.append((iso3, PARTICIPATION_FIELD, entry.organization, "organization without a name source"))
                 continue
             row = membership_row(iso3, entry)
-            since = cow_since(cow.get(entry.organization), state_iso3, iso3, entry.status)
+            since, since_note = cow_since(cow.get(entry.organization), state_iso3, iso3, entry.status)
             if since is not None:
                 row["since"], row["since_source_id"] = since, COW_SOURCE
-                row["note"] = join_notes(row["note"], f"since from COW IGO v3 ({COW_SOURCE})")
+                row["note"] = join_notes(row["note"], f"since from COW IGO v3 ({COW_SOURCE})", since_note)
+                body = PREDECESSOR_BODIES.get(entry.organization)
+                if body is not None and since < body[0]:
+                    row["since"], row["since_source_id"] = body[0], body[1]
+                    row["note"] = join_notes(
+                        row["note"], f"COW IGO gives {since}, a year of the predecessor body ({body[2]}); since is the founding year"
+                    )
             memberships.append(row)
     corrected = apply_corrections(organizations, memberships, corrections)
     return MembershipsExtract(
@@ -463,13 +475,17 @@ def organization_rows(
             unnamed.add(organization)
             continue
         founded = dissolved = None
+        founded_source = COW_SOURCE
         if organization in cow:
             founded, dissolved = cow[organization].founded, cow[organization].ended()
             notes.append(f"founded/dissolved: COW IGO v3 ({COW_SOURCE}), which counts predecessor bodies")
+        if organization in PREDECESSOR_BODIES:
+            founded, founded_source, body = PREDECESSOR_BODIES[organization]
+            notes.append(f"founded {founded} ({founded_source}); COW IGO counts its predecessor, {body}")
         rows.append({
             "id": organization, "name": name, "founded": founded, "dissolved": dissolved,
             "kind": organization_kind(organization), "note": join_notes(*notes), "source_id": source_id,
-            "founded_source_id": COW_SOURCE if founded is not None else None,
+            "founded_source_id": founded_source if founded is not None else None,
         })
     return rows, unnamed
 
@@ -558,8 +574,8 @@ def _year(text: str, path: Path, line: int) -> int | None:
 
 def cow_since(
     organization: CowOrganization | None, state_iso3: Mapping[str, str], iso3: str, status: str
-) -> int | None:
-    """First year of the run of `status` that lasts until 2014, or None.
+) -> tuple[int | None, str | None]:
+    """(first year of the run of `status` that lasts until 2014, note), or (None, None).
 
     How the COW data are read: the run is walked back from 2014 while the value is the status's code.
     - A gap of -9 (no information) between two years of the same status is bridged: the status most
@@ -568,27 +584,38 @@ def cow_since(
     - A run that starts when the state enters the system (empty before) starts that year, unless the
       state continues a predecessor (COW_PREDECESSORS), whose column is then walked on.
     - A run that starts in the organization's first COW year starts then (COW's founding year, which
-      may be a predecessor body's).
+      may be a predecessor body's; PREDECESSOR_BODIES then moves it to the organization's own).
+    - A gap of at most COW_CODING_GAP_YEARS years coded 0 between two runs of the same status is a
+      coding gap, not a withdrawal (Venezuela in the FAO, 0 in 1995-96 only): the first run's start
+      counts, and the note names the gap. Longer gaps are withdrawals: the latest run counts.
     """
     code = COW_STATUS_CODES.get(status)
     if organization is None or code is None:
-        return None
+        return None, None
     columns = [column for column, mapped in state_iso3.items() if mapped == iso3]
     if len(columns) != 1:
-        return None
+        return None, None
     column = columns[0]
-    start = _run_start(organization.values.get(column, {}), code, COW_LAST_YEAR)
+    gaps: list[tuple[int, int]] = []
+    start = _run_start(organization.values.get(column, {}), code, COW_LAST_YEAR, gaps)
     if start is None:
-        return None
+        return None, None
     predecessor = COW_PREDECESSORS.get(column)
     values = organization.values.get(column, {})
     if predecessor and values.get(start - 1) == "" and start - 1 in values:
-        earlier = _run_start(organization.values.get(predecessor, {}), code, start - 1)
-        return earlier if earlier is not None else start
-    return start
+        earlier = _run_start(organization.values.get(predecessor, {}), code, start - 1, gaps)
+        start = earlier if earlier is not None else start
+    note = None
+    if gaps:
+        spans = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in sorted(gaps))
+        note = f"COW IGO codes no {status}ship in {spans} between years of {status}ship: a coding gap, bridged"
+    return start, note
 
 
-def _run_start(values: Mapping[int, str], code: str, last: int) -> int | None:
+COW_CODING_GAP_YEARS = 3
+
+
+def _run_start(values: Mapping[int, str], code: str, last: int, gaps: list[tuple[int, int]]) -> int | None:
     if values.get(last) != code:
         return None
     year = last
@@ -597,6 +624,15 @@ def _run_start(values: Mapping[int, str], code: str, last: int) -> int | None:
         if values.get(before) == code:
             year = before
             continue
+        if values.get(before) == "0":
+            gap = before
+            while values.get(gap - 1) == "0" and before - gap < COW_CODING_GAP_YEARS:
+                gap -= 1
+            if values.get(gap - 1) == code and before - gap < COW_CODING_GAP_YEARS:
+                gaps.append((gap, before))
+                year = gap - 1
+                continue
+            return year
         if values.get(before) == COW_MISSING:
             gap = before
             while values.get(gap - 1) == COW_MISSING:

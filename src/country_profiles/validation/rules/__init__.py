@@ -18,7 +18,16 @@ from typing import Any
 from country_profiles.validation.findings import Finding, Rule
 from country_profiles.validation.model import LoadedPackage
 from country_profiles.validation.parallel import run_beside
-from country_profiles.validation.rules import borders, counts, countries, memberships, percentages, provenance, text
+from country_profiles.validation.rules import (
+    borders,
+    counts,
+    countries,
+    import_defects,
+    memberships,
+    percentages,
+    provenance,
+    text,
+)
 from country_profiles.validation.rules._framework import Context, RuleCheck, forget_derived_frames
 from country_profiles.validation.rules.exceptions import RuleException, apply_exceptions, load_exceptions
 
@@ -34,11 +43,12 @@ TOPICS = {
     "memberships": "Memberships in international organizations",
     "provenance": "Provenance: sources and dates",
     "text": "Text cells",
+    "import_defects": "Import defects: copied years, territories counted twice, combined figures",
 }
 
 CHECKS: tuple[RuleCheck, ...] = tuple(
     value
-    for module in (percentages, counts, countries, borders, memberships, provenance, text)
+    for module in (percentages, counts, countries, borders, memberships, provenance, text, import_defects)
     for value in vars(module).values()
     if isinstance(value, RuleCheck) and value.topic == module.__name__.rsplit(".", 1)[-1]
 )
