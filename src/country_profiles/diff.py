@@ -104,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
         for summary in args.summary:
             with summary.open("a", encoding="utf-8") as handle:
                 handle.write(render_markdown(report, args.max_rows))
+    except BrokenPipeError:  # stdout's reader went away: the console entry ends quietly
+        raise
     except OSError as exc:
         print(f"country-profiles diff: cannot write the report: {exc}", file=sys.stderr)
         return EXIT_USAGE
