@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from country_profiles import api, tables
+from country_profiles.plural import count_of
 
 FORMATS = ("json", "sqlite", "parquet")
 SQLITE_NAME = "country-profiles.sqlite"
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"country-profiles export: {culprit} cannot be read ({type(exc).__name__}: {exc}); nothing was exported; "
               "`country-profiles validate` names the line", file=sys.stderr)
         return 1
-    print(f"wrote {len(written)} file{'s' if len(written) != 1 else ''} under {args.out}")
+    print(f"wrote {count_of(len(written), 'file')} under {args.out}")
     return 0
 
 
