@@ -32,7 +32,8 @@ from country_profiles.plural import count_of
 
 FORMATS = ("json", "sqlite", "parquet")
 SQLITE_NAME = "country-profiles.sqlite"
-SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT"}
+# NUMERIC for numbers: a whole value (a population) is stored as an INTEGER, a fraction as a REAL.
+SQLITE_TYPES = {"integer": "INTEGER", "number": "NUMERIC", "boolean": "INTEGER", "date": "TEXT"}
 PROFILE_FILE = re.compile(r"[A-Z]{3}\.json")
 
 
