@@ -192,3 +192,52 @@ def test_a_cell_correction_that_no_longer_matches_fails_the_import(record, messa
     built = {"countries": [{"iso3": "DOM", "name": "The Dominican"}]}
     with pytest.raises(build.ImportError_, match=r"curated/corrections.csv:2: " + message):
         build._correct_cells(built, [record], {"countries": ("p", COUNTRY_SCHEMA)})
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SOURCES.is_dir(), reason="the shared sources folder is not beside the repository")
+def test_a_contributors_edit_to_demographics_survives_a_reimport_and_every_check(tmp_path):
+    """Done when: a contributor adds a 2026 population citing a new source in a real git
+    repository; the import keeps the row, and validate, fmt --check, diff and the
+    reproducibility check accept it."""
+    import shutil
+    import sys
+
+    from conftest import copy_package
+
+    command = str(Path(sys.executable).with_name("country-profiles"))
+    clone = copy_package(REPO, tmp_path / "clone")
+    for folder in ("corrections", "curated", "docs"):
+        shutil.copytree(REPO / folder, clone / folder)
+    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=clone, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=clone, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "main"], cwd=clone, check=True)
+    new_row = "KGZ,population,2026,7281800,,resident population at 1 January,nsc-kgz-2026"
+    with (clone / "data/sources.csv").open("a", encoding="utf-8") as sources:
+        sources.write("nsc-kgz-2026,Population of the Kyrgyz Republic at 1 January 2026,National Statistical Committee "
+                      "of the Kyrgyz Republic,https://www.stat.gov.kg/en/,2026-02-15,2026-03-01,All rights reserved,\n")
+    with (clone / "data/demographics.csv").open("a", encoding="utf-8") as demographics:
+        demographics.write(new_row + "\n")
+
+    def run(*args):
+        return subprocess.run([command, *args], cwd=clone, capture_output=True, text=True, timeout=600)
+
+    assert run("fmt", ".").returncode == 0
+    edited = (clone / "data/demographics.csv").read_text(encoding="utf-8")
+    assert new_row in edited
+
+    result = build.run(SOURCES, clone)  # the re-import, in place
+    assert (clone / "data/demographics.csv").read_text(encoding="utf-8") == edited  # the row is kept, nothing moved
+    assert result.contributed["demographics"] == 1 and not result.conflicts
+
+    assert run("fmt", "--check", ".").returncode == 0
+    validated = run("validate", ".")
+    assert validated.returncode == 0 and "\n0 errors" in "\n" + validated.stdout.splitlines()[-1], validated.stdout[-500:]
+    diffed = run("diff", "main", "--no-validate")
+    assert diffed.returncode == 0, diffed.stderr
+    assert "value_without_its_source" not in diffed.stdout and "Flags: 0 flags" in diffed.stdout
+    assert "demographics" in diffed.stdout and "KGZ/population/2026" in diffed.stdout.replace(" ", "")
+    rebuilt = tmp_path / "rebuilt"
+    build.run(SOURCES, clone, rebuilt)
+    assert imported_rows_that_differ(clone, rebuilt) == []
