@@ -99,7 +99,7 @@ def test_check_notices_a_schema_change(package, capsys):
     schema.write_text(schema.read_text(encoding="utf-8").replace("Length of the land boundary", "Length of the border"),
                       encoding="utf-8")
     assert main(["dictionary", "--check", "--package", str(package)]) == 1
-    assert "+| `length_km` | number | `float64` | REAL | km | ≥ 0 | Length of the border" in capsys.readouterr().out
+    assert "+| `length_km` | number | `float64` | NUMERIC | km | ≥ 0 | Length of the border" in capsys.readouterr().out
 
 
 def test_without_options_it_prints_the_dictionary(capsys):

@@ -181,11 +181,11 @@ def assert_sqlite_table_matches_csv(database, tables, table):
     actual = [dict(zip(columns, row)) for row in cursor]
     expected = [{k: (int(v) if k in booleans and v is not None else v) for k, v in row.items()} for row in tables[table]]
     assert actual == expected
-    for row in actual:  # REAL columns come back as floats, INTEGER ones as ints
+    for row in actual:  # NUMERIC columns give whole numbers as ints, fractions as floats; INTEGER ones ints
         for field in schema["fields"]:
             value = row[field["name"]]
             if value is not None and field["type"] == "number":
-                assert isinstance(value, float)
+                assert isinstance(value, int) if float(value).is_integer() else isinstance(value, float)
             if value is not None and field["type"] == "integer":
                 assert isinstance(value, int)
 
@@ -368,3 +368,19 @@ def test_real_package_exports_round_trip(tmp_path):
     if "parquet" in formats:
         for table in tables:
             assert_parquet_table_matches_csv(out, REPO, tables, table)
+
+
+def test_sqlite_stores_whole_numbers_as_integers_and_fractions_as_reals(tmp_path):
+    import sqlite3
+
+    from country_profiles.export import export_sqlite
+
+    (database,) = export_sqlite(tmp_path)
+    with sqlite3.connect(database) as db:
+        population = db.execute("SELECT typeof(value), value FROM demographics WHERE indicator = 'population' "
+                                "AND country = 'KGZ' ORDER BY year DESC LIMIT 1").fetchone()
+        share = db.execute("SELECT typeof(percent) FROM age_structure WHERE percent <> CAST(percent AS INTEGER) LIMIT 1").fetchone()
+        declared = {row[1]: row[2] for row in db.execute("PRAGMA table_info(demographics)")}
+    assert population[0] == "integer" and isinstance(population[1], int)
+    assert share == ("real",)
+    assert declared["year"] == "INTEGER" and declared["value"] == "NUMERIC"

@@ -34,8 +34,8 @@ def outside_secret(root: Path) -> Path:
 
 
 def with_curated(root: Path) -> Path:
-    """The mini package with the curated figures table fmt knows (its schema from the project)."""
-    shutil.copy(REPO_ROOT / "schemas/figures.schema.json", root / "schemas/figures.schema.json")
+    """The mini package with the curated exclusions table fmt knows (its schema from the project)."""
+    shutil.copy(REPO_ROOT / "schemas/exclusions.schema.json", root / "schemas/exclusions.schema.json")
     (root / "curated").mkdir()
     return root
 
@@ -44,13 +44,13 @@ def with_curated(root: Path) -> Path:
 
 
 def curated_link_to_secret(root: Path) -> None:
-    (with_curated(root) / "curated/figures.csv").symlink_to(outside_secret(root))
+    (with_curated(root) / "curated/exclusions.csv").symlink_to(outside_secret(root))
 
 
 def curated_folder_link(root: Path) -> None:
     elsewhere = root.parent / "elsewhere"
     elsewhere.mkdir()
-    (elsewhere / "figures.csv").write_text(f"country,indicator\r\n{SECRET},x\r\n", encoding="utf-8")
+    (elsewhere / "exclusions.csv").write_text(f"country,indicator\r\n{SECRET},x\r\n", encoding="utf-8")
     with_curated(root)
     (root / "curated").rmdir()
     (root / "curated").symlink_to(elsewhere)
@@ -98,9 +98,9 @@ def declared(path: str):
 
 
 READS = [
-    pytest.param(curated_link_to_secret, ["fmt", "--check", "{mini}"], "curated/figures.csv", "leads outside the package",
+    pytest.param(curated_link_to_secret, ["fmt", "--check", "{mini}"], "curated/exclusions.csv", "leads outside the package",
                  id="curated-file-link-fmt"),
-    pytest.param(curated_folder_link, ["fmt", "--check", "{mini}"], "curated/figures.csv", "leads outside the package",
+    pytest.param(curated_folder_link, ["fmt", "--check", "{mini}"], "curated/exclusions.csv", "leads outside the package",
                  id="curated-folder-link-fmt"),
     pytest.param(descriptor_link, ["validate", "{mini}"], "datapackage.json", "leads outside the package",
                  id="descriptor-link-validate"),

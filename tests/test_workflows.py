@@ -257,7 +257,7 @@ def test_precommit_hooks_call_commands_that_exist():
     ("path", "formatted", "validated"),
     [
         ("data/demographics.csv", True, True),
-        ("curated/figures.csv", True, True),
+        ("curated/corrections.csv", True, True),
         ("corrections/memberships.json", False, True),
         ("schemas/countries.schema.json", False, True),
         ("src/country_profiles/cli.py", False, False),
@@ -276,7 +276,7 @@ def test_precommit_hooks_run_on_the_files_they_check(path, formatted, validated)
 @pytest.mark.parametrize(
     ("document", "phrases"),
     [
-        ("CONTRIBUTING.md", ["data/sources.csv", "curated/figures.csv", "corrections/memberships.json",
+        ("CONTRIBUTING.md", ["data/sources.csv", "curated/corrections.csv", "corrections/memberships.json",
                              "docs/rules.md", "docs/data-dictionary.md", "nox -s fmt", "nox -s validate",
                              "country-profiles diff"]),
         (".github/PULL_REQUEST_TEMPLATE.md", ["source", "nox -s validate", "nox -s fmt"]),

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  note:   {row['note']}")
         found = extract.provenance.get(provenance_key(table, row))
         if found is None:
-            print("  source: not read from the Factbook by this import (a curated figure or a corrected cell: see curated/)")
+            print("  source: not read from the Factbook by this import (a contributed row, or a cell corrected in curated/corrections.csv)")
             continue
         snapshot, field_path, text = found
         shown = " ".join(text.split())

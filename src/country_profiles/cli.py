@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 
 COMMANDS = {
@@ -26,6 +27,8 @@ COMMANDS = {
 }
 
 EXIT_USAGE = 2
+# What a shell reports for a command ended by SIGPIPE: `country-profiles show KGZ | head -1`.
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 
 
 def _usage() -> str:
@@ -58,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         return module.run(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader of stdout went away: console() ends quietly
+        raise
     except (ValueError, OSError) as exc:
         from country_profiles.safe_io import PackagePathError
 
@@ -87,7 +92,16 @@ def console() -> None:
     tearing the interpreter down. Freeing a large package's tables one object at a time takes a
     noticeable share of a run, and the operating system reclaims the memory at once; validate
     has closed every file it wrote by then."""
-    code = main()
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader closed the pipe (`| head`): nothing more can be shown. Point stdout at
+        # devnull so the interpreter's final flush does not complain, and exit as a shell
+        # reports a command ended by SIGPIPE (the recipe of Python's signal documentation).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = EXIT_BROKEN_PIPE
     if sys.argv[1:2] == ["validate"]:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -188,7 +188,7 @@ def render(root: Path) -> str:
     ]
     lines += table_rows(["Table Schema", "CSV", "pandas", "SQLite", "Parquet"], [
         ["integer", "`2025`", "`Int64`", "INTEGER", "int64"],
-        ["number", "`1.6`, `0.0000012` (no exponent)", "`float64`", "REAL", "double"],
+        ["number", "`1.6`, `0.0000012` (no exponent)", "`float64`", "NUMERIC (whole values stored as INTEGER)", "double"],
         ["boolean", "`true`/`false`", "`boolean`", "INTEGER 0/1 (CHECK)", "bool"],
         ["date", "`2026-01-22`", "`datetime64[ns]`", "TEXT (ISO 8601)", "date32"],
         ["string (code)", "text", "`category`", "TEXT", "`dictionary<string>`"],

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from country_profiles import escape, safe_io, tables
+from country_profiles.plural import count_of
 
 EXIT_OK, EXIT_USAGE = 0, 2
 DEFAULT_FACTOR = 5.0  # an extra or a lost digit (x10) is flagged
@@ -103,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
         for summary in args.summary:
             with summary.open("a", encoding="utf-8") as handle:
                 handle.write(render_markdown(report, args.max_rows))
+    except BrokenPipeError:  # stdout's reader went away: the console entry ends quietly
+        raise
     except (OSError, safe_io.PackagePathError) as exc:
         print(f"country-profiles diff: cannot write the report: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -328,7 +331,7 @@ class TableDiff:
 
 @dataclass(frozen=True)
 class Flag:
-    kind: str  # unit_slip, large_change, far_from_neighbouring_years, removed_but_referenced
+    kind: str  # unit_slip, large_change, far_from_neighbouring_years, removed_but_referenced, value_without_its_source
     table: str
     path: str
     key: tuple
@@ -363,12 +366,12 @@ def compare(base: Snapshot, head: Snapshot, factor: float = DEFAULT_FACTOR, vali
             if state.problems:
                 first = state.problems[0]
                 notes.append(
-                    f"{snapshot.label}: {state.path}: {len(state.problems)} problem{'' if len(state.problems) == 1 else 's'} reading it "
+                    f"{snapshot.label}: {state.path}: {count_of(len(state.problems), 'problem')} reading it "
                     f"(first at line {first.line}: {first.message}); unreadable cells are compared as text"
                 )
     names = list(head.tables) + [n for n in base.tables if n not in head.tables]
     diffs = [diff_table(base.tables.get(n), head.tables.get(n)) for n in names]
-    flags = value_flags(diffs, head, factor) + reference_flags(diffs, base, head)
+    flags = value_flags(diffs, head, factor) + reference_flags(diffs, base, head) + source_flags(diffs, head)
     findings = compare_findings(base, head) if validate else FindingsDiff(note="not compared (--no-validate)")
     return DiffReport(base.label, head.label, factor, diffs, _most_specific(flags), findings, notes)
 
@@ -575,7 +578,29 @@ def _as_list(fields: str | list[str]) -> list[str]:
     return [fields] if isinstance(fields, str) else list(fields)
 
 
-FLAG_ORDER = ("removed_but_referenced", "unit_slip", "large_change", "far_from_neighbouring_years")
+FLAG_ORDER = ("removed_but_referenced", "unit_slip", "large_change", "far_from_neighbouring_years",
+              "value_without_its_source")
+UNSOURCED_FIELDS = ("note", "source_id")  # changing these alone needs no new source
+
+
+def source_flags(diffs: list[TableDiff], head: Snapshot) -> list[Flag]:
+    """A changed value that still cites a source the import reads: the next import puts the
+    source's value back, and the row claims a source that does not say so."""
+    from country_profiles.provenance import ImportedSources
+
+    imported = ImportedSources.of(head.root)
+    flags = []
+    for diff in diffs:
+        for change in diff.changed:
+            source = change.after.get("source_id")
+            values = [f for f in change.fields if f not in UNSOURCED_FIELDS]
+            if values and source in imported and change.before.get("source_id") == source:
+                flags.append(Flag(
+                    "value_without_its_source", diff.name, diff.path, change.key, "source_id", change.line,
+                    f"{', '.join(values)} changed but the row still cites {source}, whose rows the import "
+                    "rebuilds: cite where the new value comes from (a row of data/sources.csv)",
+                ))
+    return flags
 
 
 def _most_specific(flags: list[Flag]) -> list[Flag]:
@@ -679,7 +704,7 @@ def _findings_headline(findings: FindingsDiff) -> str:
         return f"Validation findings: {findings.note}"
     errors = sum(1 for f in findings.introduced if f.severity == "error")
     return (
-        f"Validation findings: {len(findings.introduced)} introduced ({errors} error{'' if errors == 1 else 's'}), "
+        f"Validation findings: {len(findings.introduced)} introduced ({count_of(errors, 'error')}), "
         f"{len(findings.fixed)} fixed, {len(findings.unchanged)} unchanged"
     )
 
@@ -699,7 +724,7 @@ def render_text(report: DiffReport, max_rows: int = DEFAULT_MAX_ROWS) -> str:
                 out.append(f"  {sign} {key_text(change.key)} (line {change.line}): {_change_text(change)}")
             if len(rows) > max_rows:
                 out.append(f"  {sign} ... {len(rows) - max_rows} more")
-    out += ["", f"Flags: {len(report.flags)}"]
+    out += ["", f"Flags: {count_of(len(report.flags), 'flag')}"]
     out += [f"  ! {f.kind}: {f.path}:{f.line} {key_text(f.key)}: {f.message}" for f in report.flags]
     out += ["", _findings_headline(report.findings)]
     for sign, findings in (("+", report.findings.introduced), ("-", report.findings.fixed)):
@@ -748,7 +773,7 @@ def render_markdown(report: DiffReport, max_rows: int = DEFAULT_MAX_ROWS, limit:
         ]
     else:
         head.append("No table changed (layout-only edits are not changes).")
-    head += ["", f"**{len(report.flags)} flags** · **{_findings_headline(findings).removeprefix('Validation findings: ')}**"]
+    head += ["", f"**{count_of(len(report.flags), 'flag')}** · **{_findings_headline(findings).removeprefix('Validation findings: ')}**"]
     budget.add("\n".join(head))
     skipped: Counter = Counter()
 

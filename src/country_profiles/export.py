@@ -26,10 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from country_profiles import api, safe_io, tables
+from country_profiles.plural import count_of
 
 FORMATS = ("json", "sqlite", "parquet")
 SQLITE_NAME = "country-profiles.sqlite"
-SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT"}
+# NUMERIC for numbers: a whole value (a population) is stored as an INTEGER, a fraction as a REAL.
+SQLITE_TYPES = {"integer": "INTEGER", "number": "NUMERIC", "boolean": "INTEGER", "date": "TEXT"}
 PROFILE_FILE = re.compile(r"[A-Z]{3}\.json")
 
 
@@ -60,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"country-profiles export: {culprit} cannot be read ({type(exc).__name__}: {exc}); nothing was exported; "
               "`country-profiles validate` names the line", file=sys.stderr)
         return 1
-    print(f"wrote {len(written)} file{'s' if len(written) != 1 else ''} under {args.out}")
+    print(f"wrote {count_of(len(written), 'file')} under {args.out}")
     return 0
 
 

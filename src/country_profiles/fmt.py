@@ -31,7 +31,6 @@ EXIT_OK, EXIT_NOT_CANONICAL, EXIT_USAGE = 0, 1, 2
 # Hand-edited inputs of the importer that are not resources of the package but are tables too
 # (a test fails when curated/ holds a CSV that is not listed here).
 CURATED_TABLES = {
-    "curated/figures.csv": "schemas/figures.schema.json",
     "curated/borders.csv": "schemas/borders.schema.json",
     "curated/exclusions.csv": "schemas/exclusions.schema.json",
     "curated/corrections.csv": "schemas/corrections-cells.schema.json",

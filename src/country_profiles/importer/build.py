@@ -1,27 +1,27 @@
 """Rebuild data/ from the raw sources folder, deterministically.
 
-load: the Factbook snapshots, the code table, COW IGO, the curated files of this repository;
-process: merge curated figures, keep only those the validation rules accept;
+load: the Factbook snapshots, the code table, COW IGO, the curated records of this repository;
+process: apply the records, then keep every row of data/ that a contributor added (a row
+citing a source the import does not read, see provenance.py) as it is;
 save: every table in canonical form (rows sorted by primary key) and docs/import-report.md.
 Same input, byte-identical output.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from country_profiles import tables
+from country_profiles.plural import count_of
 from country_profiles.importer.factbook import FactbookExtract, extract_factbook
 from country_profiles.importer.memberships import MembershipsExtract, extract_memberships
+from country_profiles.provenance import ImportedSources
 
 INDICATOR_TABLES = ("demographics", "forces", "infrastructure")
 HAND_MAINTAINED = ("indicators", "sources")  # read from data/, written back canonically
-CURATED_FIGURES = Path("curated/figures.csv")
 CURATED_BORDERS = Path("curated/borders.csv")
 EXCLUSIONS = Path("curated/exclusions.csv")
 CELL_CORRECTIONS = Path("curated/corrections.csv")
@@ -34,10 +34,12 @@ class ImportError_(Exception):
 
 
 @dataclass
-class FigureVerdict:
-    figure: dict[str, Any]
-    accepted: bool
-    reasons: list[str] = field(default_factory=list)
+class Conflict:
+    """A contributed row and an imported row with the same primary key: the contributed one is kept."""
+
+    table: str
+    contributed: str  # "data/demographics.csv:12: KGZ,population,2025,..."
+    imported: str  # the row as the import builds it, as a CSV line
 
 
 @dataclass
@@ -45,7 +47,8 @@ class ImportResult:
     tables: dict[str, list[dict[str, Any]]]
     factbook: FactbookExtract
     memberships: MembershipsExtract
-    figures: list[FigureVerdict]
+    contributed: dict[str, int]  # rows kept from data/ per table
+    conflicts: list[Conflict]
     report: str
 
 
@@ -61,7 +64,6 @@ def run(sources: Path, root: Path, out: Path | None = None) -> ImportResult:
     gec_to_iso3 = {row["gec"]: row["iso3"] for row in factbook.countries}
     memberships = extract_memberships(sources, gec_to_iso3, root / MEMBERSHIP_CORRECTIONS)
     hand = {name: _typed_rows(root / schemas[name][0], schemas[name][1]) for name in HAND_MAINTAINED}
-    figures = _typed_rows(root / CURATED_FIGURES, tables.json_file(root / "schemas/figures.schema.json"))
     curated_borders = _typed_rows(root / CURATED_BORDERS, schemas["borders"][1])
     exclusions = _typed_rows(root / EXCLUSIONS, tables.json_file(root / "schemas/exclusions.schema.json"))
     cell_corrections = _typed_rows(root / CELL_CORRECTIONS, tables.json_file(root / "schemas/corrections-cells.schema.json"))
@@ -86,16 +88,16 @@ def run(sources: Path, root: Path, out: Path | None = None) -> ImportResult:
     missing = set(schemas) - set(built)
     if missing:
         raise ImportError_(f"datapackage.json declares tables the importer does not build: {sorted(missing)}")
+    contributed, conflicts = _keep_contributed_rows(built, root, schemas, ImportedSources.of(root))
     _check_references(built)
-    verdicts = _vet_figures(built, figures, root, schemas)
 
     # save
     (out / "data").mkdir(parents=True, exist_ok=True)
     for name, (path, schema) in schemas.items():
         _write_if_changed(out / path, tables.render_csv(built[name], schema))
-    report = render_report(built, factbook, memberships, verdicts, excluded, corrected)
+    report = render_report(built, factbook, memberships, contributed, conflicts, excluded, corrected)
     _write_if_changed(out / IMPORT_REPORT, report)
-    return ImportResult(built, factbook, memberships, verdicts, report)
+    return ImportResult(built, factbook, memberships, contributed, conflicts, report)
 
 
 def _typed_rows(path: Path, schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -198,63 +200,40 @@ def _check_references(built: dict[str, list[dict[str, Any]]]) -> None:
             raise ImportError_(f"{table}: indicators not defined for this table in data/indicators.csv: {bad}")
 
 
-def _figure_key(row: dict[str, Any]) -> tuple:
-    return (row["country"], row["indicator"], row["year"])
+def _keep_contributed_rows(built, root: Path, schemas, imported: ImportedSources) -> tuple[dict[str, int], list[Conflict]]:
+    """Add to each built table the rows of data/ that cite a source the import does not read.
 
-
-def _vet_figures(built, figures, root: Path, schemas) -> list[FigureVerdict]:
-    """Merge curated figures into the indicator tables, dropping each one the rules reject.
-
-    The rules judge figures in context (vehicles against personnel and population), so the
-    whole package is validated with the figures in; the figure blamed by the most errors goes,
-    and validation runs again until no error blames a curated figure.
+    Those rows are contributors' edits: the import never rewrites or drops them. A contributed
+    row whose primary key the import also builds wins, and the pair is reported as a conflict.
     """
-    from country_profiles.validation import validate
-
-    verdicts = {}
-    for figure in figures:
-        verdicts[(figure["table"], *_figure_key(figure))] = FigureVerdict(figure, accepted=True)
-    base = {t: [r for r in built[t]] for t in INDICATOR_TABLES}
-    while True:
-        for table in INDICATOR_TABLES:
-            chosen = {
-                _figure_key(v.figure): v.figure for k, v in verdicts.items() if v.accepted and k[0] == table
-            }
-            kept = [r for r in base[table] if _figure_key(r) not in chosen]
-            built[table] = kept + [{k: v for k, v in f.items() if k != "table"} for f in chosen.values()]
-        with tempfile.TemporaryDirectory() as tmp:
-            staged = Path(tmp)
-            shutil.copy(root / "datapackage.json", staged / "datapackage.json")
-            shutil.copytree(root / "schemas", staged / "schemas")
-            (staged / "data").mkdir()
-            for name, (path, schema) in schemas.items():
-                (staged / path).write_text(tables.render_csv(built[name], schema), encoding="utf-8")
-            line_of = _curated_lines(staged, schemas, verdicts)
-            findings = [f for f in validate(staged).findings if f.severity == "error"]
-        blame: dict[tuple, list[str]] = defaultdict(list)
-        for finding in findings:
-            for line in finding.lines or ((finding.line,) if finding.line else ()):
-                key = line_of.get((finding.resource, line))
-                if key is not None:
-                    blame[key].append(f"{finding.rule}: {finding.message}")
-        if not blame:
-            break
-        worst = max(blame, key=lambda k: (len(blame[k]), k))
-        verdicts[worst].accepted = False
-        verdicts[worst].reasons = blame[worst]
-    return sorted(verdicts.values(), key=lambda v: (v.figure["table"], *_figure_key(v.figure)))
-
-
-def _curated_lines(staged: Path, schemas, verdicts) -> dict[tuple[str, int], tuple]:
-    wanted = {k for k, v in verdicts.items() if v.accepted}
-    found = {}
-    for table in INDICATOR_TABLES:
-        path = staged / schemas[table][0]
-        for line, row in enumerate(tables.read_rows(path), start=2):
-            key = (table, row["country"], row["indicator"], int(row["year"]))
-            if key in wanted:
-                found[(table, line)] = key
-    return found
+    kept: dict[str, int] = {}
+    conflicts: list[Conflict] = []
+    for name, (path, schema) in schemas.items():
+        if name in HAND_MAINTAINED or "source_id" not in {f["name"] for f in schema["fields"]}:
+            continue
+        if not (root / path).is_file():
+            continue
+        key = _key_of(schema)
+        lines = (root / path).read_text(encoding="utf-8").splitlines()
+        contributed = {}
+        for line, row in enumerate(_typed_rows(root / path, schema), start=2):
+            if row["source_id"] not in imported:
+                contributed[key(row)] = (line, row)
+        if not contributed:
+            continue
+        fields = [f["name"] for f in schema["fields"]]
+        rows = []
+        for row in built[name]:
+            if key(row) in contributed:
+                line, _ = contributed[key(row)]
+                text = lines[line - 1] if line <= len(lines) else ""
+                imported_line = tables.render_csv([row], schema).splitlines()[1]
+                conflicts.append(Conflict(name, f"{path}:{line}: {text}", imported_line))
+            else:
+                rows.append(row)
+        built[name] = rows + [{f: row.get(f) for f in fields} for _, row in contributed.values()]
+        kept[name] = len(contributed)
+    return kept, conflicts
 
 
 def _write_if_changed(path: Path, text: str) -> None:
@@ -263,20 +242,16 @@ def _write_if_changed(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8", newline="\n")
 
 
-def render_report(built, factbook: FactbookExtract, memberships: MembershipsExtract, verdicts, excluded, corrected) -> str:
+def render_report(built, factbook: FactbookExtract, memberships: MembershipsExtract, contributed, conflicts, excluded, corrected) -> str:
     lines = ["# Import report", "", "Written by `country-profiles import`; do not edit by hand.", ""]
     lines += ["## Rows per table", "", "| table | rows |", "|---|---:|"]
     lines += [f"| {name} | {len(rows)} |" for name, rows in built.items()]
-    lines += ["", "## Curated figures", ""]
-    lines += ["Figures added by hand in `curated/figures.csv`. Each is kept only if the validation rules accept it.", ""]
-    lines += ["| table | country | indicator | year | value | source | verdict |", "|---|---|---|---:|---:|---|---|"]
-    for v in verdicts:
-        f = v.figure
-        verdict = "accepted" if v.accepted else "rejected: " + "; ".join(v.reasons).replace("|", "\\|")
-        lines.append(
-            f"| {f['table']} | {f['country']} | {f['indicator']} | {f['year']} | {tables.format_cell(f['value'])} "
-            f"| {f['source_id']} | {verdict} |"
-        )
+    lines += ["", "## Contributed rows", ""]
+    lines += ["Rows of `data/` that cite a source the import does not read: kept as they are.", ""]
+    lines += [f"- {name}: {count_of(count, 'row')}" for name, count in sorted(contributed.items())] or ["(none)"]
+    lines += ["", "## Conflicts", ""]
+    lines += ["Contributed rows with the primary key of a row the import builds: the contributed row is kept.", ""]
+    lines += [f"- {c.contributed}\n  (import: `{c.imported}`)" for c in conflicts] or ["(none)"]
     lines += ["", "## Rows left out", "", "Rows of the sources that `curated/exclusions.csv` leaves out, and why.", ""]
     lines += [f"- {r['table']} `{r['key']}` ({n} rows, {r['source_id']}): {r['reason']}" for r, n in excluded] or ["(none)"]
     lines += ["", "## Cells corrected", "", "Values of the sources that `curated/corrections.csv` replaces, and why.", ""]

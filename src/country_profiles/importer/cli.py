@@ -11,6 +11,7 @@ from pathlib import Path
 
 from country_profiles import safe_io
 from country_profiles.paths import REPO_ROOT
+from country_profiles.plural import count_of
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -79,9 +80,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"unparsed values: {sum(fields.values())} (by field, largest first; all in docs/import-report.md)")
     for field_, count in fields.most_common(10):
         print(f"  {count:>5}  {field_}")
-    rejected = [v for v in result.figures if not v.accepted]
-    print(f"curated figures: {len(result.figures) - len(rejected)} accepted, {len(rejected)} rejected by the rules")
-    for verdict in rejected:
-        f = verdict.figure
-        print(f"  rejected {f['country']} {f['indicator']} {f['year']} = {f['value']}: {verdict.reasons[0]}")
+    kept = sum(result.contributed.values())
+    print(f"contributed rows kept: {count_of(kept, 'row')}"
+          + "".join(f", {name} {count}" for name, count in sorted(result.contributed.items())))
+    if result.conflicts:
+        print(f"{count_of(len(result.conflicts), 'conflict')}: a contributed row has the key of an imported row "
+              "(the contributed row is kept; cite where its value comes from, or remove it):")
+    for conflict in result.conflicts:
+        print(f"  {conflict.contributed}\n    import gives: {conflict.imported}")
     return 0

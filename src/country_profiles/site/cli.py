@@ -8,6 +8,7 @@ from pathlib import Path
 
 from country_profiles.api import PackageError, UnknownNameError
 from country_profiles.safe_io import PackagePathError
+from country_profiles.plural import count_of
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"country-profiles site: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    print(f"wrote {len(result.pages)} pages ({result.countries} countries, {result.findings} findings "
+    print(f"wrote {count_of(len(result.pages), 'page')} ({count_of(result.countries, 'country')}, "
+          f"{count_of(result.findings, 'finding')} "
           f"on the quality page) to {out} in {result.seconds:.1f} s; open {out / 'index.html'}")
     return 0

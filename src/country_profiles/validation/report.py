@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from country_profiles import escape
+from country_profiles.plural import count_of
 from country_profiles.validation.findings import ERROR, SEVERITIES, WARNING, Finding, Rule
 from country_profiles.validation.model import LoadedPackage
 
@@ -127,8 +128,7 @@ def finding_order(finding: Finding, descriptor: str = "datapackage.json") -> tup
     )
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+_plural = count_of  # one spelling of counts for every report
 
 
 # --- text ---
@@ -257,7 +257,7 @@ def format_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
     if left_out == 0 and size + sum(len(line) + 1 for line in hints) <= limit - closing_reserve and len(hints) > 3:
         body += hints
     if left_out:
-        body += ["", f"*{left_out} more finding{'s' if left_out != 1 else ''} left out to keep this summary under "
+        body += ["", f"*{count_of(left_out, 'more finding')} left out to keep this summary under "
                      f"{limit:,} characters; run `country-profiles validate` locally for the full list.*"]
     return "\n".join(head + body) + "\n"
 
