@@ -19,6 +19,7 @@ from country_profiles.validation.findings import Finding, Rule
 from country_profiles.validation.model import LoadedPackage
 from country_profiles.validation.parallel import run_beside
 from country_profiles.validation.rules import borders, counts, countries, memberships, percentages, provenance, text
+from country_profiles.validation.rules import dates, series, shares  # noqa: I001  (issue 13: kept apart to merge cleanly)
 from country_profiles.validation.rules._framework import Context, RuleCheck, forget_derived_frames
 from country_profiles.validation.rules.exceptions import RuleException, apply_exceptions, load_exceptions
 
@@ -29,16 +30,19 @@ PARALLEL_FROM_ROWS = 200_000
 TOPICS = {
     "percentages": "Percentages: ethnic groups and age bands",
     "counts": "Counts: indicator values and how they compare",
+    "series": "Series: a value against the same country's other years",
+    "shares": "Shares: what a value can be for the country's population and area",
     "countries": "Countries: areas and coastline",
     "borders": "Borders",
     "memberships": "Memberships in international organizations",
     "provenance": "Provenance: sources and dates",
+    "dates": "Dates: pairs of dates in one row",
     "text": "Text cells",
 }
 
 CHECKS: tuple[RuleCheck, ...] = tuple(
     value
-    for module in (percentages, counts, countries, borders, memberships, provenance, text)
+    for module in (percentages, counts, series, shares, countries, borders, memberships, provenance, dates, text)
     for value in vars(module).values()
     if isinstance(value, RuleCheck) and value.topic == module.__name__.rsplit(".", 1)[-1]
 )
