@@ -76,7 +76,7 @@ def slip(value: float, other: float, unit: str | None = None) -> str | None:
         return "a percentage written as a fraction (0.03 for 3%)?" if not bigger else "a fraction multiplied by 100 twice?"
     if power == 3:
         if unit == "persons":
-            return "persons written for thousands?" if bigger else "thousands written for persons (6,172 for 6,172,101)?"
+            return "persons written for thousands?" if bigger else "thousands written for persons?"
         if unit == "km":
             return "metres written for km?" if bigger else "thousands of km written for km?"
         return "three digits too many (a thousands separator typed twice?)" if bigger else "three digits too few (thousands for units?)"

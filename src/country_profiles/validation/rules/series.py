@@ -121,9 +121,21 @@ def _plausibility(ctx: Context, indicators: Iterable[str]):
     return functions
 
 
-def suspect_rows(ctx: Context) -> set[tuple[str, int]]:
-    """(resource, line) of each value out of line with its own series."""
-    return {outlier.point.ref for outlier, *_ in series_outliers(ctx)}
+class suspect_rows:  # noqa: N801  (used like a function that returns a set)
+    """(resource, line) of each value out of line with its own series, found on the first
+    question: most comparisons find nothing to blame, and then the series are not judged. The
+    thresholds are read at once, so a rule that declares them always reads them."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._rows: set[tuple[str, int]] | None = None
+        for key in SERIES_THRESHOLDS:
+            ctx.threshold(key)
+
+    def __contains__(self, row: object) -> bool:
+        if self._rows is None:
+            self._rows = {outlier.point.ref for outlier, *_ in series_outliers(self._ctx)}
+        return row in self._rows
 
 
 def blame_first(finding: Finding, line: int) -> Finding:

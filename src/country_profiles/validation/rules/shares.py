@@ -30,7 +30,7 @@ def _with_population(ctx: Context, indicators: list[str]) -> pd.DataFrame:
     return pair_nearest_year(indicator_rows(ctx, indicators), indicator_rows(ctx, [POPULATION]), window, "_pop")
 
 
-def _blame(ctx: Context, row, message: str, suspects: set[tuple[str, int]]) -> Finding:
+def _blame(ctx: Context, row, message: str, suspects) -> Finding:
     """A finding on the row, or on its population's row when that one is out of its own series."""
     population = (str(row.resource_pop), int(row.line_pop))
     if population in suspects:
@@ -61,7 +61,7 @@ def workforce_is_a_plausible_share_of_population(ctx: Context) -> list[Finding]:
                          high_share=pairs["indicator"].astype("str").map(high).astype("float64"))
     holds = lambda d: ~(d["high"] < d["low_share"] * d["value_pop"]) & ~(d["value"] > d["high_share"] * d["high_pop"])  # noqa: E731
     bad = violations(pairs, holds, ctx.check.id)
-    suspects = suspect_rows(ctx) if not bad.empty else set()
+    suspects = suspect_rows(ctx)
     findings = []
     for row in bad.itertuples():
         share = row.value / row.value_pop
@@ -117,7 +117,7 @@ def infrastructure_per_inhabitant_is_plausible(ctx: Context) -> list[Finding]:
         return []
     pairs = pairs.assign(limit=pairs["indicator"].astype("str").map(limits).astype("float64"))
     bad = violations(pairs, lambda d: d["value"] <= d["limit"] * d["high_pop"], ctx.check.id)
-    suspects = suspect_rows(ctx) if not bad.empty else set()
+    suspects = suspect_rows(ctx)
     return [
         _blame(ctx, row,
                f"{row.country} {row.indicator} {row.year}: {number(row.value)} for population "
