@@ -154,7 +154,8 @@ def format_text(report: Report, errors_only: bool = False) -> str:
             out += _text_finding(report, finding, path)
     if errors_only and report.counts[WARNING]:
         out += ["", f"({_plural(report.counts[WARNING], 'warning')} not shown: --errors-only)"]
-    out += ["", report.summary()]
+    if len(out) > 1:
+        out += ["", report.summary()]
     return "\n".join(out) + "\n"
 
 
