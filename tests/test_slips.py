@@ -99,7 +99,7 @@ def test_labour_force_in_thousands_without_a_series(real):
     write_lines(path, kept)
     line = record_of(path, country="KGZ", indicator="labor_force", year="2024")
     edit(path, line, value="3000")
-    assert_blamed(real, "demographics", line, r"0.048% of population .*expected at least 4.0%")
+    assert_blamed(real, "demographics", line, r"0.048% of population .*expected at least 7.0%")
 
 
 def test_airports_a_thousand_times(real):

@@ -15,13 +15,83 @@ to expect), else the latest value is blamed, as a new value is the one most ofte
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Callable, Sequence
+import statistics
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 # A ratio within this factor of 10, 100, 1,000 or 1,000,000 is named as a slip of that size.
 SLIP_TOLERANCE = 1.25
+THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
+POPULATION = "population"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The series thresholds of thresholds.json: the largest ratio between values in line (by
+    indicator, else by unit) and how many years apart values are still compared."""
+
+    window: int
+    by_unit: Mapping[str, float]
+    by_indicator: Mapping[str, float]
+
+    def limit(self, indicator: str, unit: str | None) -> float | None:
+        limit = self.by_indicator.get(indicator, self.by_unit.get(unit or ""))
+        return None if limit is None else float(limit)
+
+
+def settings_from(values: Mapping[str, Any]) -> Settings:
+    """Settings from threshold values by key (as the rules read them)."""
+    return Settings(int(values["series_window_years"]), dict(values["series_max_ratio_by_unit"]),
+                    dict(values["series_max_ratio_by_indicator"]))
+
+
+def load_settings(path: Path = THRESHOLDS) -> Settings:
+    entries = json.loads(path.read_text(encoding="utf-8"))["thresholds"]
+    return settings_from({key: entry["value"] for key, entry in entries.items()})
+
+
+def median_by_country(pairs: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """The median of each country's positive values (e.g. its population over the years)."""
+    values: dict[str, list[float]] = {}
+    for country, value in pairs:
+        if ratio(value, 1.0) is not None:
+            values.setdefault(country, []).append(abs(float(value)))
+    return {country: statistics.median(found) for country, found in values.items()}
+
+
+def expected_scale(
+    indicator: str,
+    unit: str | None,
+    values: Iterable[tuple[str, float]],
+    land: Mapping[str, float],
+    people: Mapping[str, float],
+) -> Callable[[str, float], float | None] | None:
+    """How many powers of ten a country's value of `indicator` is from what the other countries'
+    values (`values`: (country, value) pairs) lead one to expect: a population per km² of land,
+    a percentage as it is, anything else per inhabitant (`people`: a population per country).
+    None when nothing is known to compare with."""
+    base: Mapping[str, float] | None
+    base = land if indicator == POPULATION else None if (unit or "").startswith("percent") else people
+    logs = []
+    for country, value in values:
+        denominator = 1.0 if base is None else base.get(country)
+        if denominator and ratio(value, 1.0) is not None:
+            logs.append(math.log10(abs(float(value)) / denominator))
+    if not logs:
+        return None
+    typical = statistics.median(logs)
+
+    def distance(country: str, value: float) -> float | None:
+        denominator = 1.0 if base is None else base.get(country)
+        if not denominator or ratio(value, 1.0) is None:
+            return None
+        return abs(math.log10(abs(float(value)) / denominator) - typical)
+
+    return distance
 
 
 @dataclass(frozen=True)
@@ -83,6 +153,18 @@ def slip(value: float, other: float, unit: str | None = None) -> str | None:
     if power == 6:
         return "units written for millions?" if bigger else "millions written for units?"
     return f"{power} digits too many?" if bigger else f"{power} digits too few?"
+
+
+def is_unit_slip(value: float, other: float, unit: str | None = None) -> bool:
+    """Whether the factor between the two is one of another unit rather than of a digit: about
+    1,000 or 1,000,000 (thousands, millions), or 100 for a percentage (a fraction)."""
+    r = ratio(value, other)
+    if r is None:
+        return False
+    power = round(math.log10(r))
+    if abs(math.log10(r) - power) > math.log10(SLIP_TOLERANCE):
+        return False
+    return power in (3, 6) or (power == 2 and (unit or "").startswith("percent"))
 
 
 def out_of_line(

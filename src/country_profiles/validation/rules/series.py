@@ -8,14 +8,21 @@ findings blame the row out of line with the rest of its series, quoting its neig
 from __future__ import annotations
 
 import dataclasses
-import math
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, Finding
-from country_profiles.validation.outliers import Outlier, Point, describe, out_of_line
+from country_profiles.validation.outliers import (
+    Outlier,
+    Point,
+    Settings,
+    describe,
+    expected_scale,
+    median_by_country,
+    out_of_line,
+    settings_from,
+)
 from country_profiles.validation.rules._framework import Context, indicator_rows, number, rule, violations
 
 SERIES_THRESHOLDS = ("series_window_years", "series_max_ratio_by_unit", "series_max_ratio_by_indicator")
@@ -30,16 +37,19 @@ def definitions(ctx: Context) -> pd.DataFrame:
     return rows.dropna(subset=["id"]).drop_duplicates("id").set_index("id")[["unit"]]
 
 
+def series_settings(ctx: Context) -> Settings:
+    return settings_from({key: ctx.threshold(key) for key in SERIES_THRESHOLDS})
+
+
 def series_limits(ctx: Context) -> dict[str, float]:
-    """The largest ratio between neighbouring values of each defined indicator (thresholds.json:
+    """The largest ratio between values in line for each defined indicator (thresholds.json:
     by indicator where it names one, else by unit)."""
-    by_unit = ctx.threshold("series_max_ratio_by_unit")
-    by_indicator = ctx.threshold("series_max_ratio_by_indicator")
+    settings = series_settings(ctx)
     limits = {}
     for indicator, unit in definitions(ctx)["unit"].items():
-        limit = by_indicator.get(indicator, by_unit.get(unit))
+        limit = settings.limit(indicator, unit)
         if limit is not None:
-            limits[indicator] = float(limit)
+            limits[indicator] = limit
     return limits
 
 
@@ -47,7 +57,7 @@ def series_outliers(ctx: Context) -> list[tuple[Outlier, str, str, str | None]]:
     """Every value out of line with its series: (outlier, country, indicator, unit). A point's
     ref is (resource, line). Rules that compare a row with another indicator read this to know
     whether the other row is the one to blame (so they declare SERIES_THRESHOLDS)."""
-    window = int(ctx.threshold("series_window_years"))
+    window = series_settings(ctx).window
     limits = series_limits(ctx)
     if not limits:
         return []
@@ -71,54 +81,34 @@ def series_outliers(ctx: Context) -> list[tuple[Outlier, str, str, str | None]]:
         return []
     flagged = rows.loc[disagree, ["country", "indicator"]].drop_duplicates()
     judged = rows.merge(flagged, on=["country", "indicator"])
-    plausibility = _plausibility(ctx, set(flagged["indicator"]))
     units = definitions(ctx)["unit"].to_dict()
+    scales = _expected_scales(ctx, sorted(set(flagged["indicator"])), units)
     found = []
     for (country, indicator), series in judged.groupby(["country", "indicator"], sort=True):
         points = [Point(int(r.year), float(r.value), (r.resource, int(r.line))) for r in series.itertuples()]
-        expected = plausibility.get(indicator)
+        expected = scales.get(indicator)
         score = (lambda p, c=country, e=expected: e(c, p.value)) if expected else None
         for outlier in out_of_line(points, limits[indicator], window, score):
             found.append((outlier, country, indicator, units.get(indicator)))
     return found
 
 
-def _plausibility(ctx: Context, indicators: Iterable[str]):
-    """For each indicator, a function (country, value) -> how many powers of ten the value is from
-    what the package's other countries lead one to expect: population per km² of land for the
-    population, otherwise the value per inhabitant (percentages: the value itself)."""
+def _expected_scales(ctx: Context, indicators: list[str], units: dict) -> dict:
+    """outliers.expected_scale of each indicator, from the package's countries and values."""
     countries = ctx.rows("countries")
     land = {}
     if not countries.empty and "land_area_km2" in countries:
         land = {c: a for c, a in zip(countries["iso3"], countries["land_area_km2"]) if not pd.isna(a) and a > 0}
-    population_rows = indicator_rows(ctx, [POPULATION]).dropna(subset=["value"])
-    population_rows = population_rows[population_rows["value"] > 0]
-    people = population_rows.astype({"country": "str"}).groupby("country")["value"].median().to_dict()
-    units = definitions(ctx)["unit"].to_dict()
-    functions = {}
+    people_rows = indicator_rows(ctx, [POPULATION])
+    people = median_by_country(zip(people_rows["country"].astype("str"), people_rows["value"]))
+    scales = {}
     for indicator in indicators:
-        if indicator == POPULATION:
-            base = land
-        elif str(units.get(indicator, "")).startswith("percent"):
-            base = None
-        else:
-            base = people
-        rows = indicator_rows(ctx, [indicator]).dropna(subset=["value"]).astype({"country": "str"})
-        rows = rows[rows["value"] > 0]
-        denominators = rows["country"].map(base) if base is not None else pd.Series(1.0, index=rows.index)
-        logs = np.log10(rows["value"] / denominators).replace([np.inf, -np.inf], np.nan).dropna()
-        if logs.empty:
-            continue
-        typical = float(logs.median())
-
-        def distance(country: str, value: float, base=base, typical=typical) -> float | None:
-            denominator = 1.0 if base is None else base.get(country)
-            if not denominator:
-                return None
-            return abs(math.log10(value / denominator) - typical)
-
-        functions[indicator] = distance
-    return functions
+        rows = indicator_rows(ctx, [indicator])
+        scale = expected_scale(indicator, units.get(indicator), zip(rows["country"].astype("str"), rows["value"]),
+                               land, people)
+        if scale is not None:
+            scales[indicator] = scale
+    return scales
 
 
 class suspect_rows:  # noqa: N801  (used like a function that returns a set)
@@ -155,7 +145,7 @@ def blame_first(finding: Finding, line: int) -> Finding:
     thresholds=SERIES_THRESHOLDS,
 )
 def values_are_in_line_with_their_series(ctx: Context) -> list[Finding]:
-    window = ctx.threshold("series_window_years")
+    window = series_settings(ctx).window
     findings = []
     for outlier, country, indicator, unit in series_outliers(ctx):
         resource, line = outlier.point.ref
