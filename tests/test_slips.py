@@ -12,6 +12,7 @@ from conftest import REPO, copy_package, edit_rows, read_lines, write_lines
 
 from country_profiles.validation import validate
 from country_profiles.validation.findings import ERROR
+from country_profiles.validation.report import format_text
 
 
 @pytest.fixture
@@ -158,3 +159,14 @@ def test_an_unknown_organization_suggests_the_one_meant(real):
     at, errors = errors_at(real, "memberships", line)
     assert any(f.rule == "foreign_key_resolves" and "did you mean OTS (Organization of Turkic States)" in f.message
                for f in at), [f.message for f in errors]
+
+
+def test_an_ethnic_list_over_100_is_blamed_at_the_share_that_grew(real):
+    path = real / "data/ethnic_groups.csv"
+    line = record_of(path, country="KGZ", year="2021", group="Uzbek")
+    edit(path, line, percent="44.8")
+    report = validate(real)
+    (found,) = [f for f in report.findings if f.rule == "ethnic_percentages_sum_to_at_most_100" and f.severity == ERROR]
+    assert found.line == line and len(found.lines) == 5, found
+    assert f"line {line} has 44.8% where 2009 had 14.3% for the same group" in found.message
+    assert f"    lines: {line}, " in format_text(report)
