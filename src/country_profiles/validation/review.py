@@ -19,6 +19,8 @@ from country_profiles.validation.findings import Finding
 from country_profiles.validation.model import LoadedPackage
 
 MALFORMED_ROW_RULES = ("row_has_all_cells", "row_has_no_extra_cells")
+# Findings about the file or the row as written (a quote never closed, a bad byte): causes, kept.
+ROW_CAUSES = ("csv_", "row_", "header_")
 UNRESOLVED = re.compile(r"is not in (\w+)\.(\w+)$")
 # Other names of a row, written in its note: '(Turkic Council)', 'formerly the X', 'as the X'.
 OTHER_NAMES = re.compile(r"\(([^()]{3,80})\)|(?:formerly|as) (?:the )?([A-Z][^;,.()]{2,80})")
@@ -32,7 +34,7 @@ def refine(findings: Iterable[Finding], package: LoadedPackage | None) -> list[F
     kept = []
     for finding in findings:
         blamed = finding.lines or ((finding.line,) if finding.line is not None else ())
-        if finding.rule not in MALFORMED_ROW_RULES and any((finding.path, line) in malformed for line in blamed):
+        if not finding.rule.startswith(ROW_CAUSES) and any((finding.path, line) in malformed for line in blamed):
             continue  # follows from the shifted cells of a malformed row, reported on its own
         if finding.rule == "foreign_key_resolves" and package is not None:
             finding = _with_suggestion(finding, package)

@@ -146,6 +146,7 @@ def blame_first(finding: Finding, line: int) -> Finding:
 )
 def values_are_in_line_with_their_series(ctx: Context) -> list[Finding]:
     window = series_settings(ctx).window
+    limits = series_limits(ctx)
     findings = []
     for outlier, country, indicator, unit in series_outliers(ctx):
         resource, line = outlier.point.ref
@@ -154,7 +155,7 @@ def values_are_in_line_with_their_series(ctx: Context) -> list[Finding]:
             other_resource, other_line = point.ref
             return f"line {other_line}" if other_resource == resource else ctx.where(other_resource, other_line)
 
-        limit = series_limits(ctx)[indicator]
+        limit = limits[indicator]
         message = (f"{country} {indicator} {outlier.point.year}: {describe(outlier, where, unit, number)}; "
                    f"expected within {number(limit)}× of the values up to {window} years away")
         context = [p.ref[1] for p in outlier.neighbours if p.ref[0] == resource]
