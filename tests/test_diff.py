@@ -198,7 +198,7 @@ def test_a_new_value_far_from_the_neighbouring_years_is_flagged(repo):
     edit(repo, "demographics", None, "KAZ,population,2016,19000000,,,factbook-2024-02-15")
     report = run_diff(repo, "HEAD")
     assert flag_kinds(report) == [("far_from_neighbouring_years", "demographics", ("KGZ", "population", 2020))]
-    assert "5727553 in 2016, 6172101 in 2024" in report.flags[0].message
+    assert "59000000 is 9.56× the 2024 value 6172101 (line 5) and 10.3× the 2016 value 5727553 (line 4)" in report.flags[0].message
 
 
 def test_a_new_value_in_thousands_beside_its_neighbours_is_a_unit_slip(repo):
@@ -405,3 +405,34 @@ def test_a_base_without_the_package_shows_every_table_added(repo):
     report = run_diff(empty, first, second)
     assert table(report, "sources").status == "added" and len(table(report, "sources").added) == 3
     assert any("no datapackage.json" in note for note in report.notes)
+
+
+# Exit status on new errors, and the same series judgement as validation
+
+
+def test_a_change_that_introduces_errors_exits_1(repo, capsys):
+    edit(repo, "demographics", POPULATION_2024, POPULATION_2024.replace("6172101", "61721010"))
+    assert cli.main(["diff", "HEAD", "-C", str(repo)]) == 1
+    captured = capsys.readouterr()
+    assert re.search(r"introduces \d+ validation errors?", captured.err) and "values_are_in_line_with_their_series" in captured.out
+
+
+def test_a_change_without_new_errors_exits_0(repo, capsys):
+    edit(repo, "demographics", POPULATION_2024, POPULATION_2024.replace("6172101", "6180000"))
+    assert cli.main(["diff", "HEAD", "-C", str(repo)]) == 0
+
+
+@pytest.mark.parametrize("line, new", [
+    pytest.param(POPULATION_2024, POPULATION_2024.replace("6172101", "61721010"), id="digit-too-many"),
+    pytest.param(POPULATION_2024, POPULATION_2024.replace("6172101", "6172"), id="thousands"),
+    pytest.param(None, "KGZ,population,2020,5950,,,factbook-2024-02-15", id="new-row-in-thousands"),
+    pytest.param(POPULATION_2024, POPULATION_2024.replace("6172101", "9000000"), id="plausible-within-limit"),
+])
+def test_series_flags_and_validation_blame_the_same_rows(repo, line, new):
+    """diff's series flags come from the judgement validation uses (outliers.py): the rows it
+    flags as out of their series are the rows validation blames."""
+    edit(repo, "demographics", line, new)
+    report = run_diff(repo, "HEAD", validate=True)
+    flagged = {f.line for f in report.flags if f.kind in ("unit_slip", "large_change", "far_from_neighbouring_years")}
+    blamed = {f.line for f in report.findings.introduced if f.rule == "values_are_in_line_with_their_series"}
+    assert flagged == blamed

@@ -91,17 +91,32 @@ def test_findings_are_sorted_by_file_line_and_rule(broken):
 # --- text ---
 
 
-def test_text_groups_by_file_and_gives_each_hint_once(broken):
+def test_text_starts_with_the_summary_then_errors_then_warnings_each_with_its_hint(broken):
     text = format_text(broken)
     lines = text.splitlines()
-    assert SUMMARY.match(lines[-1]) and lines[-1] == broken.summary()
+    assert lines[0] == broken.summary() and SUMMARY.match(lines[-1]) and lines[-1] == broken.summary()
     findings = [TEXT_FINDING.match(line) for line in lines]
     assert sum(1 for match in findings if match) == len(broken.findings)
     assert "data/lands.csv:3: error [cell_has_field_type] column area_km2: 'abc' is not a number" in lines
-    hints = [line for line in lines if line.startswith("    hint: ")]
-    assert len(hints) == len({finding.rule for finding in broken.findings})
-    headers = [line for line in lines if line.endswith(("error)", "errors)", "warning)", "warnings)"))]
-    assert [header.split(" (")[0] for header in headers] == broken.files
+    severities = [match.group("severity") for match in findings if match]
+    assert severities == sorted(severities), "errors before warnings"
+    assert lines.index("Errors:") < lines.index("Warnings:")
+    for number, line in enumerate(lines):
+        if TEXT_FINDING.match(line):
+            rule = line.split("[")[1].split("]")[0]
+            following = lines[number + 1:number + 3]
+            assert f"    hint: {broken.hint(rule)}" in following, f"no hint beside {line}"
+
+
+def test_text_lists_every_line_of_a_finding_and_errors_only_hides_warnings(broken):
+    from dataclasses import replace
+
+    broken.findings[0] = replace(broken.findings[0], lines=(7, 3, 9))
+    lines = format_text(broken).splitlines()
+    assert "    lines: 7, 3, 9" in lines
+    errors_only = format_text(broken, errors_only=True)
+    assert "warning [" not in errors_only and "error [" in errors_only
+    assert "1 warning not shown: --errors-only" in errors_only and errors_only.startswith(broken.summary())
 
 
 def test_text_summary_counts(mini):

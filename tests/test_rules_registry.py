@@ -11,6 +11,7 @@ import test_rules_import_defects
 import test_rules_memberships
 import test_rules_percentages
 import test_rules_provenance
+import test_rules_series
 import test_rules_text
 from rules_helpers import REPO, TODAY, build, table
 
@@ -20,7 +21,8 @@ from country_profiles.validation.rules import CHECKS, RULES, run_check, run_rule
 from country_profiles.validation.rules._framework import ALL_TABLES, UndeclaredThreshold
 
 CASE_MODULES = (test_rules_percentages, test_rules_counts, test_rules_countries, test_rules_borders,
-                test_rules_memberships, test_rules_provenance, test_rules_text, test_rules_import_defects)
+                test_rules_memberships, test_rules_provenance, test_rules_text, test_rules_import_defects,
+                test_rules_series)
 FAILING = [param.values[0] for module in CASE_MODULES for param in module.FAILING]
 PASSING = [param.values[0] for module in CASE_MODULES for param in module.PASSING]
 

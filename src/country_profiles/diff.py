@@ -2,10 +2,12 @@
 
 For each table: rows added, removed and changed (matched by primary key, compared as typed
 values, so a respelled number is no change), with before and after values. Flags for changes
-a reviewer should look at twice: a value that moves by more than `--factor` from its previous
-value or from the country's neighbouring years, a jump of about 1000 or 1000000 (thousands or
-millions written for units), a row removed while other rows still refer to it (a source still
-cited). And the validation findings the change introduces, fixes, or leaves as they were:
+a reviewer should look at twice: a value that moves from its previous value by more than its
+series limit (thresholds.json, or `--factor`), a value out of line with the country's
+neighbouring years (judged by validation/outliers.py, the logic of the validation rule
+values_are_in_line_with_their_series), a jump of about 1000 or 1000000 (thousands or millions
+written for units, or 100 for a percentage), a row removed while other rows still refer to it
+(a source still cited). And the validation findings the change introduces, fixes, or leaves as they were:
 both revisions are validated by the same rules and findings are matched by rule, table, field
 and the primary keys of the rows they blame, which survive line shifts.
 
@@ -13,7 +15,8 @@ HEAD omitted means the working tree, committed or not, so a contributor sees an 
 committing it; CI passes two commits. Revisions are read with `git archive` into temporary
 folders: the working tree, the index and the branches are never touched.
 
-Exit status: 0 (a report, whatever it says), 2 not a git repository or a bad revision.
+Exit status: 0 a report, and the change introduces no validation error; 1 the change introduces
+validation errors (the report lists them); 2 not a git repository or a bad revision.
 """
 
 from __future__ import annotations
@@ -34,11 +37,10 @@ from typing import Any
 
 from country_profiles import escape, safe_io, tables
 from country_profiles.plural import count_of
+from country_profiles.validation import outliers
 
-EXIT_OK, EXIT_USAGE = 0, 2
-DEFAULT_FACTOR = 5.0  # an extra or a lost digit (x10) is flagged
-UNIT_SCALES = {1000: "thousands", 1_000_000: "millions"}
-UNIT_TOLERANCE = 1.2  # a ratio within 1000/1.2 .. 1000*1.2 looks like a unit slip
+EXIT_OK, EXIT_NEW_ERRORS, EXIT_USAGE = 0, 1, 2
+DEFAULT_FACTOR = 5.0  # values without a series limit (areas, lengths): an extra or a lost digit is flagged
 MARKDOWN_LIMIT = 60_000  # GitHub cuts comments at 65,536 characters; keep a margin
 MAX_ANNOTATIONS = 50  # GitHub shows at most 50 annotations per job
 DEFAULT_MAX_ROWS = 50  # rows shown per table in text and markdown; json has them all
@@ -64,8 +66,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
     parser.add_argument(
-        "--factor", type=float, default=DEFAULT_FACTOR,
-        help=f"flag a value that moves by more than this factor (default: {DEFAULT_FACTOR:g})",
+        "--factor", type=float, default=None,
+        help="flag a value that moves by more than this factor (default: the limit validation uses for the "
+        f"indicator's series, from thresholds.json; {DEFAULT_FACTOR:g} for values that are not indicators)",
     )
     parser.add_argument(
         "--max-rows", type=int, default=DEFAULT_MAX_ROWS,
@@ -80,7 +83,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.factor > 1:
+    if args.factor is not None and not args.factor > 1:
         print("country-profiles diff: --factor must be greater than 1", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -109,6 +112,11 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, safe_io.PackagePathError) as exc:
         print(f"country-profiles diff: cannot write the report: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    introduced = [f for f in report.findings.introduced if getattr(f, "severity", None) == "error"]
+    if introduced:
+        print(f"country-profiles diff: the change introduces {count_of(len(introduced), 'validation error')}",
+              file=sys.stderr)
+        return EXIT_NEW_ERRORS
     return EXIT_OK
 
 
@@ -352,14 +360,14 @@ class FindingsDiff:
 class DiffReport:
     base: str
     head: str
-    factor: float
+    factor: float | None  # None: each series' own limit (thresholds.json)
     tables: list[TableDiff]
     flags: list[Flag]
     findings: FindingsDiff
     notes: list[str] = field(default_factory=list)
 
 
-def compare(base: Snapshot, head: Snapshot, factor: float = DEFAULT_FACTOR, validate: bool = True) -> DiffReport:
+def compare(base: Snapshot, head: Snapshot, factor: float | None = None, validate: bool = True) -> DiffReport:
     notes = [f"{s.label}: {p}" for s in (base, head) for p in s.problems]
     for snapshot in (base, head):
         for state in snapshot.tables.values():
@@ -434,20 +442,7 @@ def _number(value: Any) -> float | None:
 def ratio(a: Any, b: Any) -> float | None:
     """How many times larger the larger magnitude is; None when either is missing or zero."""
     x, y = _number(a), _number(b)
-    if x is None or y is None:
-        return None
-    big, small = max(abs(x), abs(y)), min(abs(x), abs(y))
-    return big / small
-
-
-def unit_scale(r: float | None) -> str | None:
-    """"thousands" or "millions" when a ratio is about 1000 or 1000000."""
-    if r is None:
-        return None
-    for scale, name in UNIT_SCALES.items():
-        if scale / UNIT_TOLERANCE <= r <= scale * UNIT_TOLERANCE:
-            return name
-    return None
+    return None if x is None or y is None else outliers.ratio(x, y)
 
 
 def _measure_fields(state: TableState) -> list[str]:
@@ -455,8 +450,48 @@ def _measure_fields(state: TableState) -> list[str]:
     return [f["name"] for f in state.schema["fields"] if f.get("type") in ("number", "integer") and f["name"] not in keys]
 
 
-def value_flags(diffs: list[TableDiff], head: Snapshot, factor: float) -> list[Flag]:
+class _Series:
+    """What the series judgement needs of HEAD: each indicator's unit and limit, and the scale
+    its values usually have (the same inputs validation gives outliers.py)."""
+
+    def __init__(self, head: Snapshot, factor: float | None) -> None:
+        self.settings = outliers.load_settings()
+        self.factor = factor
+        indicators = head.tables.get("indicators")
+        self.units = {row.get("id"): row.get("unit") for row in indicators.rows.values()} if indicators else {}
+        countries = head.tables.get("countries")
+        self.land = {}
+        if countries:
+            self.land = {row.get("iso3"): float(row["land_area_km2"]) for row in countries.rows.values()
+                         if _number(row.get("land_area_km2")) is not None}
+        self.values: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for state in head.tables.values():
+            if {"country", "indicator", "value"} <= set(state.field_names):
+                for row in state.rows.values():
+                    if _number(row.get("value")) is not None:
+                        self.values[row.get("indicator")].append((row.get("country"), float(row["value"])))
+        self.people = outliers.median_by_country(self.values.get(outliers.POPULATION, []))
+        self._scales: dict[str, Any] = {}
+
+    def unit(self, indicator: Any) -> str | None:
+        return self.units.get(indicator)
+
+    def limit(self, indicator: Any) -> float:
+        if self.factor is not None:
+            return self.factor
+        found = self.settings.limit(indicator, self.unit(indicator)) if indicator is not None else None
+        return found if found is not None else DEFAULT_FACTOR
+
+    def scale(self, indicator: Any):  # type: ignore[no-untyped-def]
+        if indicator not in self._scales:
+            self._scales[indicator] = outliers.expected_scale(
+                indicator, self.unit(indicator), self.values.get(indicator, []), self.land, self.people)
+        return self._scales[indicator]
+
+
+def value_flags(diffs: list[TableDiff], head: Snapshot, factor: float | None) -> list[Flag]:
     flags: list[Flag] = []
+    judge = _Series(head, factor)
     for diff in diffs:
         state = head.tables.get(diff.name)
         if state is None:
@@ -465,30 +500,34 @@ def value_flags(diffs: list[TableDiff], head: Snapshot, factor: float) -> list[F
         series = _series_index(state) if "year" in diff.key_fields else None
         for change in diff.changed:
             for name in (f for f in change.fields if f in measures):
-                flag = _previous_value_flag(diff, change, name, factor)
+                flag = _previous_value_flag(diff, change, name, judge)
                 if flag:
                     flags.append(flag)
         if series is None:
             continue
         for change in diff.added + diff.changed:
             for name in (f for f in change.fields if f in measures):
-                flag = _neighbour_flag(diff, state, series, change, name, factor)
+                flag = _neighbour_flag(diff, state, series, change, name, judge)
                 if flag:
                     flags.append(flag)
     return flags
 
 
-def _previous_value_flag(diff: TableDiff, change: RowChange, name: str, factor: float) -> Flag | None:
+def _previous_value_flag(diff: TableDiff, change: RowChange, name: str, judge: _Series) -> Flag | None:
     before, after = change.before[name], change.after[name]
     r = ratio(before, after)
-    scale = unit_scale(r)
+    if r is None:
+        return None
+    indicator = change.after.get("indicator")
+    unit, limit = judge.unit(indicator), judge.limit(indicator)
     shown = f"{name} {_cell(before)} → {_cell(after)}"
-    if scale:
+    named = outliers.slip(float(after), float(before), unit)
+    if outliers.is_unit_slip(float(after), float(before), unit):
         return Flag("unit_slip", diff.name, diff.path, change.key, name, change.line,
-                    f"{shown}: {_times(before, after)}; {scale} written for units, or the reverse?")
-    if r is not None and r > factor:
+                    f"{shown}: {_times(before, after)}; {named}")
+    if r > limit:
         return Flag("large_change", diff.name, diff.path, change.key, name, change.line,
-                    f"{shown}: {_times(before, after)}, more than the factor {factor:g}")
+                    f"{shown}: {_times(before, after)}, more than the limit {limit:g}" + (f"; {named}" if named else ""))
     return None
 
 
@@ -512,30 +551,37 @@ def _series_index(state: TableState) -> dict[tuple, list[tuple[int, dict[str, An
     return index
 
 
-def _neighbour_flag(diff, state, series, change: RowChange, name: str, factor: float) -> Flag | None:
-    """Flag a new value far from the same series' values in the nearest earlier and later years."""
+def _neighbour_flag(diff, state, series, change: RowChange, name: str, judge: _Series) -> Flag | None:
+    """Flag a new or changed value that is out of line with the rest of its series, as
+    validation's values_are_in_line_with_their_series judges it (outliers.out_of_line)."""
     year_at = diff.key_fields.index("year")
     key = change.key
     if len(key) != len(diff.key_fields) or not isinstance(key[year_at], int):
         return None
-    year, value = key[year_at], change.after.get(name)
     rows = series.get(key[:year_at] + key[year_at + 1:], [])
-    earlier = [(y, r) for y, r in rows if y < year]
-    later = [(y, r) for y, r in rows if y > year]
-    neighbours = ([earlier[-1]] if earlier else []) + ([later[0]] if later else [])
-    neighbours = [(y, r[name]) for y, r in neighbours if _number(r.get(name)) is not None]
-    ratios = [ratio(value, v) for _, v in neighbours]
-    if not neighbours or any(r is None for r in ratios):
+    indicator = change.after.get("indicator")
+    points = [outliers.Point(y, float(r[name]), y) for y, r in rows if _number(r.get(name)) is not None]
+    scale = judge.scale(indicator) if indicator is not None else None
+    country = change.after.get("country")
+    plausibility = (lambda p: scale(country, p.value)) if scale else None
+    found = [o for o in outliers.out_of_line(points, judge.limit(indicator), judge.settings.window, plausibility)
+             if o.point.year == key[year_at]]
+    if not found:
         return None
-    around = ", ".join(f"{_cell(v)} in {y}" for y, v in neighbours)
-    scales = {unit_scale(r) for r in ratios}
-    if len(scales) == 1 and None not in scales:
-        return Flag("unit_slip", diff.name, diff.path, key, name, change.line,
-                    f"{name} {_cell(value)} in {year} against {around}: about {scales.pop()} apart")
-    if all(r > factor for r in ratios):
-        return Flag("far_from_neighbouring_years", diff.name, diff.path, key, name, change.line,
-                    f"{name} {_cell(value)} in {year} against {around}: more than the factor {factor:g} apart")
-    return None
+    outlier = found[0]
+    unit = judge.unit(indicator)
+    def where(point: outliers.Point) -> str:
+        line = state.lines.get(key[:year_at] + (point.year,) + key[year_at + 1:])
+        return f"line {line}" if line is not None else "HEAD"
+
+    text = outliers.describe(outlier, where, unit, _plain_number)
+    nearest = outlier.neighbours[0].value
+    kind = "unit_slip" if outliers.is_unit_slip(outlier.point.value, nearest, unit) else "far_from_neighbouring_years"
+    return Flag(kind, diff.name, diff.path, key, name, change.line, f"{name} in {key[year_at]}: {text}")
+
+
+def _plain_number(value: float) -> str:
+    return f"{int(value)}" if float(value).is_integer() else f"{value:g}"
 
 
 def reference_flags(diffs: list[TableDiff], base: Snapshot, head: Snapshot) -> list[Flag]:

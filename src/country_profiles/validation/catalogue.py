@@ -64,6 +64,8 @@ def _anchor(title: str) -> str:
 def _value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(f"`{item}`" for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"`{key}` {_value(item)}" for key, item in value.items())
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

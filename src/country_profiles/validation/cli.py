@@ -49,6 +49,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="2 (the default on a machine with two cores or more): check two files at a time, "
                         "and share a large package's rules with a second process; 1: one core, less memory. "
                         "The findings are the same")
+    parser.add_argument("--errors-only", action="store_true",
+                        help="text format: list only the errors (the summary still counts the warnings)")
     parser.add_argument("--timings", action="store_true", help="print where the time went to standard error")
 
 
@@ -58,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from country_profiles.paths import default_package
     from country_profiles.validation import validate
     from country_profiles.validation.package import PackageNotFound
-    from country_profiles.validation.report import FORMATS, format_markdown
+    from country_profiles.validation.report import FORMATS, format_markdown, format_text
 
     _choose_allocator()
     _collect_garbage_less_often()
@@ -74,7 +76,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_RUN
 
     formatting = perf_counter()
-    text = FORMATS[args.format](report) if args.format != "github" else _github(report)
+    if args.format == "text":
+        text = format_text(report, errors_only=args.errors_only)
+    else:
+        text = FORMATS[args.format](report) if args.format != "github" else _github(report)
     formatting = perf_counter() - formatting
     if output is not None:
         try:

@@ -134,31 +134,42 @@ _plural = count_of  # one spelling of counts for every report
 # --- text ---
 
 
-def format_text(report: Report) -> str:
-    """Grouped by file; each finding as `path:line: severity [rule] column c: message`, the rule's
-    hint under its first finding, and a closing summary line."""
-    out: list[str] = []
-    hinted: set[str] = set()
-    current: str | None = None
-    for finding in report.findings:
-        path = finding.path or str(report.descriptor.name)
-        if path != current:
-            if current is not None:
-                out.append("")
-            current = path
-            in_file = [item for item in report.findings if (item.path or str(report.descriptor.name)) == path]
-            out.append(escape.text_line(f"{path} ({_counted(in_file)})"))
-        location = f"{path}:{finding.line}" if finding.line is not None else path
-        column = f"column {finding.field}: " if finding.field else ""
-        out.append(escape.text_line(f"{location}: {finding.severity} [{finding.rule}] {column}{finding.message}"))
-        hint = report.hint(finding.rule)
-        if hint and finding.rule not in hinted:
-            hinted.add(finding.rule)
-            out.append(f"    hint: {hint}")
-    if out:
-        out.append("")
-    out.append(report.summary())
+def format_text(report: Report, errors_only: bool = False) -> str:
+    """A reviewer's reading order: the summary line first, then the errors, then the warnings
+    (left out with `errors_only`), each grouped by file as `path:line: severity [rule] column c:
+    message`, followed by every line the finding blames and the rule's hint; the summary again
+    at the end, where a terminal leaves the eye."""
+    out: list[str] = [report.summary()]
+    for severity, title in ((ERROR, "Errors"), (WARNING, "Warnings")):
+        chosen = [finding for finding in report.findings if finding.severity == severity]
+        if not chosen or (errors_only and severity == WARNING):
+            continue
+        out += ["", f"{title}:"]
+        current: str | None = None
+        for finding in chosen:
+            path = finding.path or str(report.descriptor.name)
+            if path != current:
+                current = path
+                in_file = [item for item in chosen if (item.path or str(report.descriptor.name)) == path]
+                out += ["", escape.text_line(f"{path} ({_counted(in_file)})")]
+            out += _text_finding(report, finding, path)
+    if errors_only and report.counts[WARNING]:
+        out += ["", f"({_plural(report.counts[WARNING], 'warning')} not shown: --errors-only)"]
+    if len(out) > 1:
+        out += ["", report.summary()]
     return "\n".join(out) + "\n"
+
+
+def _text_finding(report: Report, finding: Finding, path: str) -> list[str]:
+    location = f"{path}:{finding.line}" if finding.line is not None else path
+    column = f"column {finding.field}: " if finding.field else ""
+    lines = [escape.text_line(f"{location}: {finding.severity} [{finding.rule}] {column}{finding.message}")]
+    if len(finding.lines) > 1:
+        lines.append(f"    lines: {', '.join(str(line) for line in finding.lines)}")
+    hint = report.hint(finding.rule)
+    if hint:
+        lines.append(f"    hint: {hint}")
+    return lines
 
 
 def _counted(findings: list[Finding]) -> str:

@@ -22,10 +22,13 @@ from country_profiles.validation.rules import (
     borders,
     counts,
     countries,
+    dates,
     import_defects,
     memberships,
     percentages,
     provenance,
+    series,
+    shares,
     text,
 )
 from country_profiles.validation.rules._framework import Context, RuleCheck, forget_derived_frames
@@ -38,17 +41,20 @@ PARALLEL_FROM_ROWS = 200_000
 TOPICS = {
     "percentages": "Percentages: ethnic groups and age bands",
     "counts": "Counts: indicator values and how they compare",
+    "series": "Series: a value against the same country's other years",
+    "shares": "Shares: what a value can be for the country's population and area",
     "countries": "Countries: areas and coastline",
     "borders": "Borders",
     "memberships": "Memberships in international organizations",
     "provenance": "Provenance: sources and dates",
+    "dates": "Dates: pairs of dates in one row",
     "text": "Text cells",
     "import_defects": "Import defects: copied years, territories counted twice, combined figures",
 }
 
 CHECKS: tuple[RuleCheck, ...] = tuple(
     value
-    for module in (percentages, counts, countries, borders, memberships, provenance, text, import_defects)
+    for module in (percentages, counts, series, shares, countries, borders, memberships, provenance, dates, text, import_defects)
     for value in vars(module).values()
     if isinstance(value, RuleCheck) and value.topic == module.__name__.rsplit(".", 1)[-1]
 )

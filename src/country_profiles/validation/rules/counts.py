@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, Finding
+from country_profiles.validation.rules.series import SERIES_THRESHOLDS, blame_first, suspect_rows
 from country_profiles.validation.rules._framework import (
     INDICATOR_TABLES,
     Context,
@@ -210,17 +211,31 @@ def _whole_text(ctx: Context, row) -> str:
 def _at_most_whole(ctx: Context, parts: tuple[str, ...], whole: str) -> list[Finding]:
     pairs = _paired(ctx, parts, whole)
     bad = violations(pairs, lambda d: d["value"] <= d["high_whole"], ctx.check.id)
+    suspects = suspect_rows(ctx)
     return [
-        ctx.finding(
+        _on_the_row_out_of_line(ctx, row, suspects, ctx.finding(
             row.resource,
             _blamed(row, "_whole"),
             f"{_where_value(row)} is {number(row.value)}, more than {_whole_text(ctx, row)}; "
             f"expected at most {number(row.high_whole)}",
             field="value",
             value=row.value,
-        )
+        ))
         for row in bad.itertuples()
     ]
+
+
+def _on_the_row_out_of_line(ctx: Context, row, suspects, finding: Finding) -> Finding:
+    """The finding blamed on the compared (whole) row when that row is out of line with its own
+    series, e.g. a population typed in thousands, with the row itself as context; else as it is."""
+    whole = (str(row.resource_whole), int(row.line_whole))
+    if whole not in suspects or (str(row.resource), int(row.line)) in suspects:
+        return finding
+    lines = [row.line_whole] + ([row.line] if row.resource == row.resource_whole else [])
+    moved = ctx.finding(row.resource_whole, lines, f"{finding.message}; {row.indicator_whole} of {row.country} in "
+                        f"{row.year_whole} is out of line with its own series, so it is blamed",
+                        field="value", value=row.high_whole)
+    return blame_first(moved, int(row.line_whole))
 
 
 @rule(
@@ -228,7 +243,7 @@ def _at_most_whole(ctx: Context, parts: tuple[str, ...], whole: str) -> list[Fin
     "Labour force and manpower available for military service are at most the population.",
     tables=("demographics",),
     hint="Check both values and their years against the source; a population in thousands is a common slip.",
-    thresholds=("nearest_year_window_years",),
+    thresholds=("nearest_year_window_years", *SERIES_THRESHOLDS),
 )
 def workforce_is_at_most_population(ctx: Context) -> list[Finding]:
     return _at_most_whole(ctx, ("labor_force", "manpower_available"), POPULATION)
@@ -239,7 +254,7 @@ def workforce_is_at_most_population(ctx: Context) -> list[Finding]:
     "Manpower fit for service and manpower reaching military age each year are at most the manpower available.",
     tables=("demographics",),
     hint="Check that both sexes were added up the same way for each indicator.",
-    thresholds=("nearest_year_window_years",),
+    thresholds=("nearest_year_window_years", *SERIES_THRESHOLDS),
 )
 def manpower_subsets_are_at_most_manpower_available(ctx: Context) -> list[Finding]:
     return _at_most_whole(ctx, ("manpower_fit_for_service", "manpower_reaching_military_age"), "manpower_available")
@@ -250,7 +265,7 @@ def manpower_subsets_are_at_most_manpower_available(ctx: Context) -> list[Findin
     "Active, reserve and paramilitary personnel are each at most the total personnel.",
     tables=("forces",),
     hint="The total is active plus reserve plus paramilitary: recompute it or fix the part.",
-    thresholds=("nearest_year_window_years",),
+    thresholds=("nearest_year_window_years", *SERIES_THRESHOLDS),
 )
 def personnel_parts_are_at_most_total(ctx: Context) -> list[Finding]:
     return _at_most_whole(ctx, PERSONNEL_PARTS, TOTAL_PERSONNEL)
@@ -305,21 +320,22 @@ def personnel_parts_add_up_to_total(ctx: Context) -> list[Finding]:
     "Military personnel (active, reserve, paramilitary or total) are at most a plausible share of the population.",
     tables=("forces", "demographics"),
     hint="Check the figure's scale (thousands?) and the population's year against the source.",
-    thresholds=("nearest_year_window_years", "personnel_max_share_of_population"),
+    thresholds=("nearest_year_window_years", "personnel_max_share_of_population", *SERIES_THRESHOLDS),
 )
 def personnel_is_a_plausible_share_of_population(ctx: Context) -> list[Finding]:
     share = ctx.threshold("personnel_max_share_of_population")
     pairs = _paired(ctx, _forces_indicators(ctx, "persons"), POPULATION)
     bad = violations(pairs, lambda d: d["value"] <= share * d["high_whole"], ctx.check.id)
+    suspects = suspect_rows(ctx)
     return [
-        ctx.finding(
+        _on_the_row_out_of_line(ctx, row, suspects, ctx.finding(
             row.resource,
             _blamed(row, "_whole"),
             f"{_where_value(row)} is {number(row.value)}, {row.value / row.high_whole:.1%} of "
             f"{_whole_text(ctx, row)}; expected at most {share:.0%} of the population",
             field="value",
             value=row.value,
-        )
+        ))
         for row in bad.itertuples()
     ]
 
@@ -351,12 +367,15 @@ def equipment_per_soldier_is_plausible(ctx: Context) -> list[Finding]:
     "Each equipment count is plausible for the population: at most a set number per inhabitant.",
     tables=("forces", "demographics"),
     hint="A count near the population is a formatting slip in the source; find a better source or leave it out.",
-    thresholds=("nearest_year_window_years", "equipment_max_per_inhabitant"),
+    thresholds=("nearest_year_window_years", "equipment_max_per_inhabitant", *SERIES_THRESHOLDS),
 )
 def equipment_per_inhabitant_is_plausible(ctx: Context) -> list[Finding]:
     limit = ctx.threshold("equipment_max_per_inhabitant")
     pairs = _paired(ctx, _forces_indicators(ctx, "count"), POPULATION)
-    return _equipment_above(ctx, pairs, limit, "inhabitant")
+    found = _equipment_above(ctx, pairs, limit, "inhabitant")
+    suspects = suspect_rows(ctx)
+    bad = violations(pairs, lambda d: d["value"] <= limit * d["high_whole"], ctx.check.id)
+    return [_on_the_row_out_of_line(ctx, row, suspects, finding) for row, finding in zip(bad.itertuples(), found)]
 
 
 def _equipment_above(ctx: Context, pairs: pd.DataFrame, limit: float, per: str) -> list[Finding]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from typing import Any
 
@@ -9,6 +10,7 @@ import pandas as pd
 
 from country_profiles.validation.findings import ERROR, WARNING, Finding
 from country_profiles.validation.rules._framework import Context, lines_text, percent, rule, violations
+from country_profiles.validation.rules.series import blame_first
 
 
 def normalized_group(name: str) -> str:
@@ -81,8 +83,9 @@ def ethnic_percentages_sum_to_at_most_100(ctx: Context) -> list[Finding]:
     lists = _ethnic_lists(ctx)
     bad = violations(lists, lambda d: d["low"] <= 100 + tolerance, ctx.check.id)
     bad = _with_lines(bad, ctx.rows("ethnic_groups"))
-    return [
-        ctx.finding(
+    findings = []
+    for row in bad.itertuples():
+        finding = ctx.finding(
             "ethnic_groups",
             row.lines,
             f"ethnic groups of {row.country} in {row.year} add up to {_sum_text(row)}; "
@@ -90,8 +93,36 @@ def ethnic_percentages_sum_to_at_most_100(ctx: Context) -> list[Finding]:
             field="percent",
             value=round(float(row.low), 6),
         )
-        for row in bad.itertuples()
-    ]
+        edited = _grown_share(ctx, row.country, row.year, float(row.low) - 100)
+        if edited is not None:
+            line, share, before, year = edited
+            finding = blame_first(dataclasses.replace(
+                finding, message=f"{finding.message}; line {line} has {percent(share)} where {year} had "
+                f"{percent(before)} for the same group"), line)
+        findings.append(finding)
+    return findings
+
+
+def _grown_share(ctx: Context, country: str, year: int, excess: float) -> tuple[int, float, float, int] | None:
+    """The row of a list over 100% whose share grew the most since the same group's share in the
+    country's nearest other year, when that growth accounts for at least half the excess: the
+    likely mistyped row. None when no group's history says so."""
+    rows = ctx.rows("ethnic_groups")
+    rows = rows[(rows["country"] == country) & rows["percent"].notna()]
+    if rows.empty:
+        return None
+    rows = rows.assign(key=_normalized_groups(rows["group"]))
+    listed, others = rows[rows["year"] == year], rows[rows["year"] != year]
+    best = None
+    for item in listed.itertuples():
+        history = others[others["key"] == item.key]
+        if history.empty:
+            continue
+        nearest = history.iloc[(history["year"] - year).abs().argsort().iloc[0]]
+        growth = float(item.percent) - float(nearest["percent"])
+        if growth >= excess / 2 and (best is None or growth > best[0]):
+            best = (growth, int(item.line), float(item.percent), float(nearest["percent"]), int(nearest["year"]))
+    return None if best is None else best[1:]
 
 
 @rule(

@@ -1,0 +1,244 @@
+"""A value against its own series: which values of one country's indicator are out of line.
+
+One implementation for `validate` (rules/series.py) and `diff` (its unit-slip and large-change
+flags), so the two never disagree. Pure Python, no pandas: `diff` calls it on a few series, the
+rule on the few series whose neighbouring values disagree.
+
+A series is one country's values of one indicator, by year. Two values at most `window` years
+apart are *in line* when the larger is at most `limit` times the smaller. Values in line are
+linked, and linked values form groups (a slow drift over many years stays one group, because
+each year is in line with the next). When a series splits into groups, the largest group is the
+series and every value of the other groups is out of line with it; groups of equal size are
+told apart by `plausibility` (how far each value is from what the rest of the data leads one
+to expect), else the latest value is blamed, as a new value is the one most often mistyped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# A ratio within this factor of 10, 100, 1,000 or 1,000,000 is named as a slip of that size.
+SLIP_TOLERANCE = 1.25
+THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
+POPULATION = "population"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The series thresholds of thresholds.json: the largest ratio between values in line (by
+    indicator, else by unit) and how many years apart values are still compared."""
+
+    window: int
+    by_unit: Mapping[str, float]
+    by_indicator: Mapping[str, float]
+
+    def limit(self, indicator: str, unit: str | None) -> float | None:
+        limit = self.by_indicator.get(indicator, self.by_unit.get(unit or ""))
+        return None if limit is None else float(limit)
+
+
+def settings_from(values: Mapping[str, Any]) -> Settings:
+    """Settings from threshold values by key (as the rules read them)."""
+    return Settings(int(values["series_window_years"]), dict(values["series_max_ratio_by_unit"]),
+                    dict(values["series_max_ratio_by_indicator"]))
+
+
+def load_settings(path: Path = THRESHOLDS) -> Settings:
+    entries = json.loads(path.read_text(encoding="utf-8"))["thresholds"]
+    return settings_from({key: entry["value"] for key, entry in entries.items()})
+
+
+def median_by_country(pairs: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """The median of each country's positive values (e.g. its population over the years)."""
+    values: dict[str, list[float]] = {}
+    for country, value in pairs:
+        if ratio(value, 1.0) is not None:
+            values.setdefault(country, []).append(abs(float(value)))
+    return {country: statistics.median(found) for country, found in values.items()}
+
+
+def expected_scale(
+    indicator: str,
+    unit: str | None,
+    values: Iterable[tuple[str, float]],
+    land: Mapping[str, float],
+    people: Mapping[str, float],
+) -> Callable[[str, float], float | None] | None:
+    """How many powers of ten a country's value of `indicator` is from what the other countries'
+    values (`values`: (country, value) pairs) lead one to expect: a population per km² of land,
+    a percentage as it is, anything else per inhabitant (`people`: a population per country).
+    None when nothing is known to compare with."""
+    base: Mapping[str, float] | None
+    base = land if indicator == POPULATION else None if (unit or "").startswith("percent") else people
+    logs = []
+    for country, value in values:
+        denominator = 1.0 if base is None else base.get(country)
+        if denominator and ratio(value, 1.0) is not None:
+            logs.append(math.log10(abs(float(value)) / denominator))
+    if not logs:
+        return None
+    typical = statistics.median(logs)
+
+    def distance(country: str, value: float) -> float | None:
+        denominator = 1.0 if base is None else base.get(country)
+        if not denominator or ratio(value, 1.0) is None:
+            return None
+        return abs(math.log10(abs(float(value)) / denominator) - typical)
+
+    return distance
+
+
+@dataclass(frozen=True)
+class Point:
+    """One value of a series; `ref` is what the caller needs to find its row again."""
+
+    year: int
+    value: float
+    ref: Any = None
+
+
+@dataclass(frozen=True)
+class Outlier:
+    """A value out of line with its series, and its nearest in-line values (nearest year first)."""
+
+    point: Point
+    neighbours: tuple[Point, ...]
+
+
+def ratio(a: float, b: float) -> float | None:
+    """How many times larger the larger magnitude is; None when either is missing, zero or not finite."""
+    if a is None or b is None:
+        return None
+    x, y = abs(float(a)), abs(float(b))
+    if not (math.isfinite(x) and math.isfinite(y)) or x == 0 or y == 0:
+        return None
+    return max(x, y) / min(x, y)
+
+
+def times(value: float, other: float) -> str:
+    """`10.1× the` or `1/1,000 of the`: how `value` compares with `other`."""
+    r = ratio(value, other)
+    if r is None:
+        return "not comparable with the"
+    size = f"{r:,.0f}" if r >= 100 else f"{r:.3g}"
+    return f"{size}× the" if abs(value) >= abs(other) else f"1/{size} of the"
+
+
+def slip(value: float, other: float, unit: str | None = None) -> str | None:
+    """The likely slip when `value` is about 10, 100, 1,000 or 1,000,000 times `other` (or that
+    much smaller): 'a digit too many', 'a fraction written for a percentage?', ...; None otherwise."""
+    r = ratio(value, other)
+    if r is None:
+        return None
+    power = round(math.log10(r))
+    if power < 1 or abs(math.log10(r) - power) > math.log10(SLIP_TOLERANCE):
+        return None
+    bigger = abs(value) > abs(other)
+    if power == 1:
+        return "a digit too many?" if bigger else "a digit too few?"
+    if power == 2 and unit and unit.startswith("percent"):
+        return "a percentage written as a fraction (0.03 for 3%)?" if not bigger else "a fraction multiplied by 100 twice?"
+    if power == 3:
+        if unit == "persons":
+            return "persons written for thousands?" if bigger else "thousands written for persons?"
+        if unit == "km":
+            return "metres written for km?" if bigger else "thousands of km written for km?"
+        return "three digits too many (a thousands separator typed twice?)" if bigger else "three digits too few (thousands for units?)"
+    if power == 6:
+        return "units written for millions?" if bigger else "millions written for units?"
+    return f"{power} digits too many?" if bigger else f"{power} digits too few?"
+
+
+def is_unit_slip(value: float, other: float, unit: str | None = None) -> bool:
+    """Whether the factor between the two is one of another unit rather than of a digit: about
+    1,000 or 1,000,000 (thousands, millions), or 100 for a percentage (a fraction)."""
+    r = ratio(value, other)
+    if r is None:
+        return False
+    power = round(math.log10(r))
+    if abs(math.log10(r) - power) > math.log10(SLIP_TOLERANCE):
+        return False
+    return power in (3, 6) or (power == 2 and (unit or "").startswith("percent"))
+
+
+def out_of_line(
+    points: Sequence[Point],
+    limit: float,
+    window: int,
+    plausibility: Callable[[Point], float | None] | None = None,
+) -> list[Outlier]:
+    """The points out of line with the rest of their series (see the module's docstring).
+
+    `plausibility(point)` is how far a value is from what is expected of it (0 = as expected,
+    larger = less likely; None = unknown); it only breaks ties between groups of equal size."""
+    points = sorted((p for p in points if ratio(p.value, 1.0) is not None), key=lambda p: p.year)
+    n = len(points)
+    if n < 2:
+        return []
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    compared = False
+    for i in range(n):
+        for j in range(i + 1, n):
+            if points[j].year - points[i].year > window:
+                break
+            compared = True
+            if ratio(points[i].value, points[j].value) <= limit:
+                parent[root(i)] = root(j)
+    if not compared:
+        return []
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(i)
+    if len(groups) == 1:
+        return []
+    kept = max(groups.values(), key=lambda members: _group_rank(members, points, plausibility))
+    kept_points = [points[i] for i in kept]
+    outliers = []
+    for members in groups.values():
+        if members is kept:
+            continue
+        for i in members:
+            point = points[i]
+            near = [p for p in kept_points if abs(p.year - point.year) <= window]
+            if not near:
+                continue  # nothing in line within reach to compare with: not judged
+            near.sort(key=lambda p: (abs(p.year - point.year), -p.year))
+            outliers.append(Outlier(point, tuple(near[:2])))
+    return outliers
+
+
+def _group_rank(members: list[int], points: Sequence[Point], plausibility) -> tuple:
+    """Larger groups first; then the more plausible; then the group holding the earliest year
+    (so the later value is the one blamed)."""
+    distance = 0.0
+    if plausibility is not None:
+        scores = [plausibility(points[i]) for i in members]
+        known = [score for score in scores if score is not None]
+        distance = sum(known) / len(known) if known else 0.0
+    return (len(members), -distance, -min(points[i].year for i in members))
+
+
+def describe(outlier: Outlier, where: Callable[[Point], str], unit: str | None, number: Callable[[float], str]) -> str:
+    """'62,197,510 is 10.1× the 2024 value 6,172,101 (line 1075) and 10.2× the 2023 value ...;
+    a digit too many?'"""
+    point = outlier.point
+    parts = [
+        f"{times(point.value, other.value)} {other.year} value {number(other.value)} ({where(other)})"
+        for other in outlier.neighbours
+    ]
+    text = f"{number(point.value)} is " + " and ".join(parts)
+    named = slip(point.value, outlier.neighbours[0].value, unit)
+    return f"{text}; {named}" if named else text
