@@ -232,7 +232,7 @@ def _as_rule_dtype(values: pd.Series | None, kind: str, length: int) -> Any:
     dtype = RULE_DTYPES.get(kind, "object")
     if values is not None:
         try:
-            return values.astype(dtype).to_numpy() if dtype != "str" else values.astype(dtype).array
+            return values.astype(dtype).array  # the array: the frame's index is the lines
         except (TypeError, ValueError):
             pass
     return pd.Series([None] * length, dtype="object").astype(dtype).array
