@@ -64,8 +64,9 @@ def _schema(name: str, root: str) -> pa.DataFrameSchema:
         raise _unknown("table", name, schemas)
     table_schema = schemas[name]
     codes = code_fields(schemas)[name]
-    columns = {field["name"]: column(field, field["name"] in codes) for field in table_schema["fields"]}
     key = primary_key(table_schema)
+    columns = {field["name"]: column(field, field["name"] in codes, in_key=field["name"] in key)
+               for field in table_schema["fields"]}
     return TableFrameSchema(
         columns,
         checks=rule_checks(name, Path(root)),
@@ -98,8 +99,9 @@ class TableFrameSchema(pa.DataFrameSchema):
         return validated.set_index(in_index)
 
 
-def column(field: Mapping[str, Any], is_code: bool) -> pa.Column:
-    """A Table Schema field as a Pandera column, with the dtype `cp.load()` gives it."""
+def column(field: Mapping[str, Any], is_code: bool, *, in_key: bool = False) -> pa.Column:
+    """A Table Schema field as a Pandera column, with the dtype `cp.load()` gives it. A field of
+    the primary key is required, as Table Schema says, whether or not its constraints say so."""
     constraints = field.get("constraints", {})
     dtype: Any = field_dtype(field, is_code)
     if dtype == "category" and "enum" in constraints:
@@ -107,7 +109,7 @@ def column(field: Mapping[str, Any], is_code: bool) -> pa.Column:
     return pa.Column(
         dtype,
         checks=field_checks(field),
-        nullable=not constraints.get("required", False),
+        nullable=not (constraints.get("required", False) or in_key),
         unique=bool(constraints.get("unique", False)),
         coerce=True,
         required=True,
@@ -260,3 +262,21 @@ def _table_schemas(root: Path) -> dict[str, dict[str, Any]]:
 def table_names(package: str | Path | None = None) -> list[str]:
     """The package's tables, in datapackage.json order."""
     return list(_table_schemas(package_root(package)))
+
+
+def check_text(check: pa.Check) -> str:
+    """A column check as the data dictionary states it."""
+    stats = check.statistics
+    if check.name == "str_matches":
+        return f"pattern `{stats['pattern'].removeprefix('^(?:').removesuffix(')$')}`"
+    if check.name == "isin":
+        return "one of " + ", ".join(f"`{value}`" for value in stats["allowed_values"])
+    bounds = {"greater_than_or_equal_to": ("≥", "min_value"), "less_than_or_equal_to": ("≤", "max_value"),
+              "greater_than": (">", "min_value"), "less_than": ("<", "max_value")}
+    if check.name in bounds:
+        sign, key = bounds[check.name]
+        value = stats[key]
+        return f"{sign} {value:g}" if isinstance(value, float) else f"{sign} {value}"
+    if check.name == "str_length":
+        return f"length {stats.get('min_value') or 0} to {stats.get('max_value') or 'any'}"
+    return str(check.name)
