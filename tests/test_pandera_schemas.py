@@ -208,3 +208,11 @@ def test_checks_judge_against_the_given_package(corrupted):
 def test_an_unknown_table_is_named():
     with pytest.raises(KeyError, match="did you mean demographics"):
         cp.schema("demographic")
+
+
+def test_the_readme_snippet_runs_and_finds_what_it_says(capsys):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Pandera schemas for your own frames", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(snippet, "README.md", "exec"), {})
+    assert capsys.readouterr().out.strip().startswith("['workforce_is_at_most_population']")
