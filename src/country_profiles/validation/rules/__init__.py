@@ -4,6 +4,12 @@ Each rule is a condition that must hold, named by its id (`ethnic_groups_are_dis
 severity: errors block CI, warnings inform. Rules are grouped by topic, one module each.
 Tolerances and plausibility bounds live in `thresholds.json`, never in code.
 
+Two ways to write a rule (see _framework.py): `@row_rule(..., holds=lambda rows, ctx: ...)` for
+a condition on each row of its tables (a named check of that table's row-rule schema, judged
+once a run; the function turns failing rows into findings), and `@rule(...)` for anything else
+(the function builds the frame it judges and calls `violations`). Every rule is also a named
+check of `country_profiles.schema(table)` for each table it reads (pandera_schemas.py).
+
     run_rules(package) -> list[Finding]
 """
 
