@@ -77,3 +77,17 @@ def test_write_and_check_exclude_each_other(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["rules", "--write", "--check"])
     assert exit_.value.code == 2
+
+
+def test_data_rules_are_rendered_from_the_named_checks_of_the_pandera_schemas():
+    import country_profiles as cp
+
+    text = catalogue.render()
+    for check in CHECKS:
+        tables = [t for t in check.rule.tables if check.id in {c.name for c in cp.schema(t).checks}]
+        assert tables == list(check.rule.tables)  # every table the rule reads holds it as a check
+        named = next(c for c in cp.schema(tables[0]).checks if c.name == check.id)
+        entry = text.split(f"### `{check.id}` ({check.rule.severity})", 1)[1].split("\n### ", 1)[0]
+        assert named.description in entry
+        line = next(l for l in entry.splitlines() if l.startswith("- Pandera: a named check of "))
+        assert sorted(line.split("of ", 1)[1].split(", ")) == sorted(f"`cp.schema({t!r})`" for t in tables)

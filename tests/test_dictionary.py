@@ -110,3 +110,12 @@ def test_without_options_it_prints_the_dictionary(capsys):
 def test_write_and_check_are_exclusive(capsys):
     with pytest.raises(SystemExit):
         main(["dictionary", "--write", "--check"])
+
+
+@pytest.mark.parametrize("table", list(SCHEMAS))
+def test_every_table_lists_its_rules_as_the_named_checks_of_its_pandera_schema(table):
+    import country_profiles as cp
+
+    checks = cp.schema(table).checks
+    line = next((l for l in section(RENDERED, f"### {table}").splitlines() if l.startswith("- Rules, named checks")), "")
+    assert [part.split("`")[1] for part in line.split(": ", 1)[1].split(", ")] == [c.name for c in checks] if checks else not line

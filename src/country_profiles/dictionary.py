@@ -1,7 +1,9 @@
 """`country-profiles dictionary`: the data dictionary (docs/data-dictionary.md), generated.
 
-Everything in it comes from datapackage.json, the Table Schemas, data/indicators.csv and
-schemas/profile.schema.json, so it cannot say something the package does not. `--write`
+Everything in it comes from datapackage.json, the Table Schemas (through the Pandera schemas
+built from them, `cp.schema(name)`: dtypes, column checks, the rules as named checks),
+data/indicators.csv and schemas/profile.schema.json, so it cannot say something the package
+does not. `--write`
 regenerates the file; `--check` prints a diff and exits 1 when the file is stale.
 """
 
@@ -11,11 +13,15 @@ import argparse
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from country_profiles import api, tables
 from country_profiles.export import SQLITE_NAME, SQLITE_TYPES
 from country_profiles.generated import EXIT_STALE, publish
+from country_profiles.pandera_schemas import check_text, schema as frame_schema
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 TARGET = Path("docs/data-dictionary.md")
 PROFILE_SCHEMA = Path("schemas/profile.schema.json")
@@ -71,21 +77,15 @@ def table_rows(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str
     return lines
 
 
-def constraint_text(field: Mapping[str, Any], key: list[str]) -> str:
-    constraints = field.get("constraints", {})
+def constraint_text(field: Mapping[str, Any], column: "pa.Column") -> str:
+    """The column's constraints as its Pandera schema checks them (how booleans are written is
+    the CSV's business, from the Table Schema)."""
     parts = []
-    if constraints.get("required") or field["name"] in key:
+    if not column.nullable:
         parts.append("required")
-    if constraints.get("unique"):
+    if column.unique:
         parts.append("unique")
-    if "pattern" in constraints:
-        parts.append(f"pattern {code(constraints['pattern'])}")
-    if "enum" in constraints:
-        parts.append("one of " + ", ".join(code(v) for v in constraints["enum"]))
-    if "minimum" in constraints:
-        parts.append(f"≥ {constraints['minimum']}")
-    if "maximum" in constraints:
-        parts.append(f"≤ {constraints['maximum']}")
+    parts += [check_text(check) for check in column.checks]
     if field.get("type") == "boolean" and "trueValues" in field:
         parts.append(f"written {'/'.join(field['trueValues'] + field.get('falseValues', []))}")
     return "; ".join(parts)
@@ -95,7 +95,9 @@ def _reference(fields: list[str], referenced: str, referenced_fields: list[str])
     return f"{', '.join(code(f) for f in fields)} → {code(referenced + '.' + ', '.join(referenced_fields))}"
 
 
-def render_table(name: str, resource: Mapping[str, Any], schema: Mapping[str, Any], codes: set[str]) -> list[str]:
+def render_table(name: str, resource: Mapping[str, Any], schema: Mapping[str, Any], frame_schema: "pa.DataFrameSchema") -> list[str]:
+    """A table's section, from its Pandera schema (`cp.schema(name)`: dtypes, column checks and
+    the rules as named checks) and the Table Schema it is built from (types, units, keys)."""
     key = api.primary_key(schema)
     lines = [f"### {name}", "", f"**{cell(resource.get('title', name))}.** {cell(resource.get('description', ''))}", ""]
     lines.append(f"- File: {code(resource['path'])}; schema: {code(resource['schema'])}")
@@ -103,17 +105,22 @@ def render_table(name: str, resource: Mapping[str, Any], schema: Mapping[str, An
     references = api.foreign_keys(schema, name)
     if references:
         lines.append("- Foreign keys: " + "; ".join(_reference(*r) for r in references))
+    if frame_schema.checks:
+        rules = ", ".join(f"[`{c.name}`](rules.md#{c.name}-{'warning' if c.raise_warning else 'error'})"
+                          for c in frame_schema.checks)
+        lines.append(f"- Rules, named checks of `cp.schema({name!r})`: {rules}")
     lines.append("")
     rows = []
     for field in schema["fields"]:
         kind = field.get("type", "string")
+        column = frame_schema.columns[field["name"]]
         rows.append([
             code(field["name"]),
             kind,
-            code(api.field_dtype(field, field["name"] in codes)),
+            code(str(column.dtype.type)),
             SQLITE_TYPES.get(kind, "TEXT"),
             cell(field.get("unit", "")),
-            cell(constraint_text(field, key)),
+            cell(constraint_text(field, column)),
             cell(field.get("description", "")),
         ])
     lines += table_rows(["field", "type", "pandas", "SQLite", "unit", "constraints", "description"], rows)
@@ -158,7 +165,6 @@ def render(root: Path) -> str:
     """The whole data dictionary for the package at `root`."""
     descriptor = tables.load_descriptor(root)
     schemas = {name: schema for name, (_, schema) in tables.schemas_by_resource(root).items()}
-    codes = api.code_fields(schemas)
     resources = {r["name"]: r for r in descriptor["resources"]}
     licences = ", ".join(l.get("name", l.get("title", "")) for l in descriptor.get("licenses", []))
     lines = [
@@ -184,6 +190,9 @@ def render(root: Path) -> str:
         "pandas, NULL in SQLite and Parquet. The index of `load(table)` is the table's primary key;",
         "Parquet and SQLite keep the key as ordinary columns. Parquet stores dates as date32, which",
         "pandas reads as `datetime.date` objects (`pd.to_datetime` makes them `datetime64`).",
+        "`country_profiles.schema(table)` is a Pandera schema with these dtypes and constraints, and",
+        "the table's rules as named checks: `cp.schema(table).validate(frame, lazy=True)` checks a frame",
+        "of your own (the key as its index, as `load` gives it, or as columns).",
         "",
     ]
     lines += table_rows(["Table Schema", "CSV", "pandas", "SQLite", "Parquet"], [
@@ -202,7 +211,7 @@ def render(root: Path) -> str:
     ])
     lines.append("")
     for name, schema in schemas.items():
-        lines += render_table(name, resources[name], schema, codes[name])
+        lines += render_table(name, resources[name], schema, frame_schema(name, root))
     if "indicators" in resources:
         lines += render_indicators(root, resources["indicators"]["path"])
     lines += render_profile(root)

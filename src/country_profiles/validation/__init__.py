@@ -31,9 +31,8 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     Raises `package.PackageNotFound` when there is nothing to check; every problem with the
     package itself is a finding in the returned report. `rules=False` runs the package and
     structure checks only (tests of those use it; the command always runs everything).
-    `jobs=1` uses one core and less memory: one file at a time, and the rules in this process
-    only; with 2 (the default), two files are checked at a time and a large package's rules
-    are shared with a second process. The findings are the same."""
+    `jobs=1` reads one file at a time (less memory); with 2 (the default), two files are
+    checked at a time. The findings are the same."""
     started = perf_counter()
     from country_profiles.validation.findings import Finding
     from country_profiles.validation.memory import return_free_memory
@@ -52,8 +51,7 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     timings["descriptor"] = perf_counter() - mark
 
     mark = perf_counter()
-    # Pandera loads while the files are read: the reading leaves Python's lock free much of the
-    # time, and a second process for the rules then starts with Pandera loaded.
+    # Pandera loads while the files are read: the reading leaves Python's lock free much of the time.
     pandera_loading = threading.Thread(target=_load_pandera, name="load pandera", daemon=True)
     if rules:
         pandera_loading.start()
@@ -110,7 +108,7 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     )
     if rules:
         pandera_loading.join()
-    rule_findings, catalogue_rules = _run_rules(loaded, parallel=None if jobs > 1 else False) if rules else ([], ())
+    rule_findings, catalogue_rules = _run_rules(loaded) if rules else ([], ())
     paths = {spec.name: spec.path for spec in checked.resources}
     findings += [_with_path(finding, paths) for finding in rule_findings]
     timings["rules"] = perf_counter() - mark
@@ -151,14 +149,14 @@ def _size(spec: Any) -> int:
         return 0  # reading it will say why
 
 
-def _run_rules(package: "LoadedPackage", parallel: bool | None) -> tuple[list["Finding"], tuple["Rule", ...]]:
+def _run_rules(package: "LoadedPackage") -> tuple[list["Finding"], tuple["Rule", ...]]:
     """Run the Pandera rules of validation/rules/. An exception there is a bug: it becomes a
     finding (so the structural findings are still reported) unless COUNTRY_PROFILES_DEBUG is set."""
     from country_profiles.validation import rules as rules_module  # imports pandera: only when rules run
 
     catalogue = tuple(rules_module.RULES)
     try:
-        return list(rules_module.run_rules(package, parallel=parallel)), catalogue
+        return list(rules_module.run_rules(package)), catalogue
     except Exception as exc:
         if os.environ.get("COUNTRY_PROFILES_DEBUG"):
             raise

@@ -4,8 +4,9 @@
     country-profiles rules --write   write docs/rules.md
     country-profiles rules --check   exit 1 with a diff when docs/rules.md is stale
 
-The catalogue is generated from the rules themselves (structure, package and data rules) and
-from thresholds.json, except one hand-written section between two markers, which the
+The catalogue is generated from the rules themselves (structure and package rules, and the data
+rules as the named checks of the tables' Pandera schemas, `cp.schema(name)`) and from
+thresholds.json, except one hand-written section between two markers, which the
 generator keeps as it finds it in the existing file.
 """
 
@@ -47,13 +48,35 @@ def other_rule_sets() -> list[tuple[str, tuple[Rule, ...]]]:
 
 
 def sections() -> list[tuple[str, list[tuple[Rule, tuple[str, ...]]]]]:
-    """Every rule with the thresholds it uses, grouped by topic in catalogue order."""
+    """Every rule with the thresholds it uses, grouped by topic in catalogue order. The data
+    rules are read from the named checks of the tables' Pandera schemas (`cp.schema`)."""
     grouped: list[tuple[str, list[tuple[Rule, tuple[str, ...]]]]] = [
         (title, [(r, ()) for r in rules]) for title, rules in other_rule_sets()
     ]
+    checks = named_checks()
     for topic, title in TOPICS.items():
-        grouped.append((title, [(c.rule, c.thresholds) for c in CHECKS if c.topic == topic]))
+        grouped.append((title, [(_rule_of(checks.get(c.id), c.rule), c.thresholds) for c in CHECKS if c.topic == topic]))
     return [(title, rules) for title, rules in grouped if rules]
+
+
+def named_checks() -> dict[str, tuple[Any, list[str]]]:
+    """rule id -> (its Pandera check, the tables whose `cp.schema` holds it), for the shipped package."""
+    from country_profiles.pandera_schemas import schema, table_names
+
+    found: dict[str, tuple[Any, list[str]]] = {}
+    for table in table_names():
+        for check in schema(table).checks:
+            found.setdefault(check.name, (check, []))[1].append(table)
+    return found
+
+
+def _rule_of(named: tuple[Any, list[str]] | None, rule: Rule) -> Rule:
+    """The rule as its Pandera check states it (a rule on no table of the package: as declared)."""
+    if named is None:
+        return rule
+    check, _ = named
+    severity = WARNING if check.raise_warning else ERROR
+    return Rule(check.name, severity, check.description, tuple(check.statistics["tables"]), check.statistics["hint"])
 
 
 def _anchor(title: str) -> str:
@@ -79,6 +102,7 @@ def render(hand_written: str = HAND_PLACEHOLDER) -> str:
     """The whole catalogue as Markdown, with `hand_written` as the explained-warnings section."""
     entries = threshold_entries()
     grouped = sections()
+    checks = named_checks()
     all_rules = [r for _, rules in grouped for r, _ in rules]
     errors = sum(r.severity == ERROR for r in all_rules)
     warnings = sum(r.severity == WARNING for r in all_rules)
@@ -113,6 +137,8 @@ def render(hand_written: str = HAND_PLACEHOLDER) -> str:
             out += ["", f"### `{rule.id}` ({rule.severity})", "", rule.description, ""]
             if rule.tables:
                 out.append("- Tables: " + ", ".join(f"`{t}`" for t in rule.tables))
+            if rule.id in checks:
+                out.append("- Pandera: a named check of " + ", ".join(f"`cp.schema({t!r})`" for t in checks[rule.id][1]))
             if keys:
                 out.append("- Thresholds: " + "; ".join(_threshold_text(k, entries) for k in keys))
             if rule.hint:

@@ -46,8 +46,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", metavar="FILE", type=Path,
                         help="write the report to FILE instead of standard output (a summary line still goes there)")
     parser.add_argument("--jobs", type=int, choices=(1, 2), default=min(2, os.cpu_count() or 1),
-                        help="2 (the default on a machine with two cores or more): check two files at a time, "
-                        "and share a large package's rules with a second process; 1: one core, less memory. "
+                        help="2 (the default on a machine with two cores or more): check two files at a time; "
+                        "1: one at a time, less memory. "
                         "The findings are the same")
     parser.add_argument("--errors-only", action="store_true",
                         help="text format: list only the errors (the summary still counts the warnings)")

@@ -4,6 +4,12 @@ Each rule is a condition that must hold, named by its id (`ethnic_groups_are_dis
 severity: errors block CI, warnings inform. Rules are grouped by topic, one module each.
 Tolerances and plausibility bounds live in `thresholds.json`, never in code.
 
+Two ways to write a rule (see _framework.py): `@row_rule(..., holds=lambda rows, ctx: ...)` for
+a condition on each row of its tables (a named check of that table's row-rule schema, judged
+once a run; the function turns failing rows into findings), and `@rule(...)` for anything else
+(the function builds the frame it judges and calls `violations`). Every rule is also a named
+check of `country_profiles.schema(table)` for each table it reads (pandera_schemas.py).
+
     run_rules(package) -> list[Finding]
 """
 
@@ -17,7 +23,6 @@ from typing import Any
 
 from country_profiles.validation.findings import Finding, Rule
 from country_profiles.validation.model import LoadedPackage
-from country_profiles.validation.parallel import run_beside
 from country_profiles.validation.rules import (
     borders,
     counts,
@@ -35,8 +40,6 @@ from country_profiles.validation.rules._framework import Context, RuleCheck, for
 from country_profiles.validation.rules.exceptions import RuleException, apply_exceptions, load_exceptions
 
 THRESHOLDS_PATH = Path(__file__).resolve().parents[1] / "thresholds.json"
-# Below this many rows a second process saves less than starting it costs (scripts/bench.py).
-PARALLEL_FROM_ROWS = 200_000
 
 TOPICS = {
     "percentages": "Percentages: ethnic groups and age bands",
@@ -87,34 +90,20 @@ def run_rules(
     today: date | None = None,
     only: tuple[str, ...] | None = None,
     exceptions: Sequence[RuleException] | None = None,
-    parallel: bool | None = None,
 ) -> list[Finding]:
     """Every finding of every rule (or of the rules named in `only`), in catalogue order.
 
     `thresholds` replaces some of thresholds.json's values; `today` is the date that counts as
     now for the rules about the future (default: the real today); `exceptions` replaces the
     documented exceptions of exceptions.json (pass () to see every finding as the rules report it).
-    `parallel` runs the indicator comparisons in a second process (validation/parallel.py);
-    by default it does so for packages of PARALLEL_FROM_ROWS rows or more.
     """
     values = resolve_thresholds(thresholds)
     chosen = [check for check in CHECKS if only is None or check.id in only]
-    if parallel is None:
-        parallel = sum(len(table.frame) for table in package.tables.values()) >= PARALLEL_FROM_ROWS
-    # The indicator comparisons take about half of the rules' time on a large package.
-    beside = [check for check in chosen if check.topic == "counts"] if parallel else []
-    here = [check for check in chosen if check not in beside]
-
-    def run(checks: list[RuleCheck]) -> dict[str, list[Finding]]:
-        shared: dict[str, Any] = {}  # frames the rules of a topic share (Context.once)
-        found = {}
-        for check in checks:
-            found[check.id] = run_check(check, package, values, today=today, shared=shared)[0]
-            forget_derived_frames(shared, topic=check.topic)
-        return found
-
-    mine, theirs = run_beside(lambda: run(here), lambda: run(beside)) if beside else (run(here), {})
-    findings = [finding for check in chosen for finding in {**mine, **theirs}[check.id]]
+    shared: dict[tuple[str, str], Any] = {}  # frames the rules of a topic share (Context.once)
+    findings = []
+    for check in chosen:
+        findings += run_check(check, package, values, today=today, shared=shared)[0]
+        forget_derived_frames(shared, topic=check.topic)
     return apply_exceptions(findings, package, load_exceptions() if exceptions is None else exceptions)
 
 

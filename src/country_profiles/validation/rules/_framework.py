@@ -5,14 +5,20 @@ function's name, so the id, the code and the tests cannot drift apart. A rule re
 only through `ctx.threshold(key)`, and only the keys it declares, so the catalogue can show
 every rule's limits and a test can show that every threshold is used.
 
-Rows are judged by `violations(frame, holds, name)`: a lazy Pandera DataFrame check whose
-failure cases name the rows where the condition does not hold. A rule builds the frame first
-(joining tables where it compares them), keeping every side's CSV line as a column, so a
-finding can blame all the rows involved.
+A rule whose condition holds on each row of a table is written with `@row_rule(...,
+holds=...)`: its condition is a named Pandera check in the schema of that table's rows, which
+is built once per run with the table's other row rules and validated once; the decorated
+function turns the rows in the check's failure cases into findings. Any other rule judges the
+frame it builds (joining tables where it compares them, keeping every side's CSV line as a
+column, so a finding can blame all the rows involved) with `violations(frame, holds, name)`:
+a lazy Pandera check on that frame whose failure cases name the rows where the condition does
+not hold.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import math
 import sys
@@ -53,6 +59,8 @@ class RuleCheck:
     thresholds: tuple[str, ...]
     topic: str
     find: Callable[["Context"], list[Finding]] = field(repr=False, compare=False)
+    # A row rule's condition on each row of its tables (row_rule); None for other rules.
+    holds: Callable[[pd.DataFrame, "Context"], pd.Series] | None = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -80,6 +88,36 @@ def rule(
     return register
 
 
+def row_rule(
+    severity: str,
+    description: str,
+    *,
+    tables: Sequence[str],
+    hint: str,
+    holds: Callable[[pd.DataFrame, "Context"], pd.Series],
+    thresholds: Sequence[str] = (),
+) -> Callable[[Callable[["Context", str, pd.DataFrame], list[Finding]]], RuleCheck]:
+    """Register a rule whose condition `holds(rows, ctx)` must hold on each row of each of its
+    tables (rows as `ctx.rows` gives them; a condition that comes out missing holds, as in
+    `violations`). The decorated function `report(ctx, resource, bad)` makes the findings of the
+    rows `bad` of `resource` where it does not; the rule id is its name."""
+
+    def register(report: Callable[["Context", str, pd.DataFrame], list[Finding]]) -> RuleCheck:
+        def find(ctx: Context) -> list[Finding]:
+            findings = []
+            for resource in tables:
+                bad = ctx.failing_rows(resource)
+                if not bad.empty:
+                    findings += report(ctx, resource, bad)
+            return findings
+
+        find.__name__, find.__module__, find.__doc__ = report.__name__, report.__module__, report.__doc__
+        registered = rule(severity, description, tables=tables, hint=hint, thresholds=thresholds)(find)
+        return dataclasses.replace(registered, holds=holds)
+
+    return register
+
+
 class UndeclaredThreshold(KeyError):
     """A rule read a threshold it does not declare (a bug in the rule, caught by the tests)."""
 
@@ -103,6 +141,15 @@ class Context:
     def rows(self, name: str) -> pd.DataFrame:
         """A table's rows with their CSV line as column `line`; empty when the table is absent."""
         return self._once(("rows", name), lambda: _rows(self.package, name))
+
+    def failing_rows(self, resource: str) -> pd.DataFrame:
+        """The rows of `resource` (as `rows` gives them) where the running row rule's condition
+        does not hold: its failure cases in the table's row-rule schema, validated once a run."""
+        verdicts = self.shared.get(("verdicts", resource))
+        if verdicts is None:
+            verdicts = self.shared[("verdicts", resource)] = table_verdicts(self, resource)
+        self.read |= verdicts.reads.get(self.check.id, set())
+        return self.rows(resource).take(verdicts.failing.get(self.check.id, []))
 
     def once(self, key: str, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """The frame `build` returns, built once for the rules of this topic (module), which share
@@ -167,7 +214,7 @@ class Context:
 def forget_derived_frames(shared: dict[tuple[str, str], pd.DataFrame], topic: str) -> None:
     """Drop the frames derived by the rules of topics other than `topic` (large, and not needed
     by the rules that follow: the rules of a topic run one after another)."""
-    for key in [key for key in shared if key[0] not in ("rows", topic)]:
+    for key in [key for key in shared if key[0] not in ("rows", "verdicts", topic)]:
         del shared[key]
 
 
@@ -206,20 +253,75 @@ def violations(frame: pd.DataFrame, holds: Callable[[pd.DataFrame], pd.Series], 
     if frame.empty:
         return frame
     frame = frame.reset_index(drop=True)
-    # Nullable floats, so that a comparison with a missing number is missing, not False.
-    judged = frame.astype({name_: "Float64" for name_, dtype in frame.dtypes.items() if dtype == "float64"})
+    pa = _pandera()
+    schema = pa.DataFrameSchema(checks=[judging_check(pa, holds, name)])
+    return frame.take(failing_positions(schema, frame).get(name, []))
+
+
+def judging_check(pa: Any, holds: Callable[[pd.DataFrame], pd.Series], name: str, **options: Any) -> Any:
+    """`holds` as a named Pandera check, a missing verdict counting as holding (see `violations`)."""
 
     def condition(data: pd.DataFrame) -> pd.Series:
         return holds(data).astype("boolean").fillna(True).astype(bool)
 
+    return pa.Check(condition, name=name, ignore_na=False, **options)
+
+
+def failing_positions(schema: Any, frame: pd.DataFrame) -> dict[str, list[int]]:
+    """Check name -> the positions of the rows of `frame` that fail it, from the failure cases
+    of a lazy validation of `frame` against `schema` (frame-level checks only, no coercion)."""
     pa = _pandera()
-    schema = pa.DataFrameSchema(checks=[pa.Check(condition, name=name, ignore_na=False)])
+    # Nullable floats, so that a comparison with a missing number is missing, not False.
+    judged = frame.reset_index(drop=True)
+    judged = judged.astype({name: "Float64" for name, dtype in judged.dtypes.items() if dtype == "float64"})
     try:
         schema.validate(judged, lazy=True, inplace=True)  # the schema coerces nothing: no copy needed
     except pa.errors.SchemaErrors as exc:
-        failed = exc.failure_cases["index"].dropna().astype("int64").unique()
-        return frame.loc[sorted(failed)]
-    return frame.iloc[0:0]
+        cases = exc.failure_cases
+        broken = cases[cases["index"].isna()]
+        if not broken.empty:  # the check itself failed (a bug in the rule): say so, never pass silently
+            case = broken.iloc[0]
+            raise RuntimeError(f"check {case['check']} could not run: {case['failure_case']}")
+        return {str(check): sorted(group.astype("int64").unique()) for check, group in cases.groupby("check")["index"]}
+    return {}
+
+
+@dataclass
+class TableVerdicts:
+    """What the row rules found in one table: check name -> failing row positions, and the
+    thresholds each rule's condition read (the rule's own, for the tests)."""
+
+    failing: dict[str, list[int]]
+    reads: dict[str, set[str]]
+
+
+def table_verdicts(ctx: Context, resource: str) -> TableVerdicts:
+    """Validate the rows of `resource` once against the schema of every row rule on it: one
+    named check per rule, each with its own view of the thresholds."""
+    from country_profiles.validation.rules import CHECKS  # the registry, complete once imported
+
+    rules = [check for check in CHECKS if check.holds is not None and resource in check.rule.tables]
+    if ctx.check not in rules and ctx.check.holds is not None:
+        rules.append(ctx.check)  # a rule registered outside the catalogue (e.g. by a test)
+    rows = ctx.rows(resource)
+    if rows.empty or ctx.table(resource) is None:
+        return TableVerdicts({}, {})
+    contexts = {check.id: Context(ctx.package, ctx.thresholds, ctx.today, check, shared=ctx.shared) for check in rules}
+    schema = row_rules_schema(resource, rules, contexts)
+    return TableVerdicts(failing_positions(schema, rows), {rule_id: c.read for rule_id, c in contexts.items()})
+
+
+def row_rules_schema(resource: str, rules: Sequence[RuleCheck], contexts: Mapping[str, Context]) -> Any:
+    """The Pandera schema of a table's rows (as `Context.rows` gives them) that holds its row
+    rules as named checks, each bound to its rule's context (thresholds, today)."""
+    pa = _pandera()
+    checks = [
+        judging_check(pa, functools.partial(check.holds, ctx=contexts[check.id]), check.id,
+                      description=check.rule.description, raise_warning=False,
+                      statistics={"severity": check.rule.severity})
+        for check in rules
+    ]
+    return pa.DataFrameSchema(checks=checks, name=f"{resource} rows")
 
 
 def labels(label: str, every: Sequence[str], length: int) -> pd.Categorical:

@@ -5,25 +5,24 @@ from __future__ import annotations
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, Finding
-from country_profiles.validation.rules._framework import Context, lines_text, number, rule, violations
+from country_profiles.validation.rules._framework import Context, lines_text, number, row_rule, rule, violations
 
 
 def _borders(ctx: Context) -> pd.DataFrame:
     return ctx.rows("borders").dropna(subset=["country", "neighbor"]) if ctx.table("borders") else pd.DataFrame()
 
 
-@rule(
+@row_rule(
     ERROR,
     "No country borders itself.",
     tables=("borders",),
     hint="The neighbor code is probably a typo for another country's code.",
+    holds=lambda d, ctx: d["country"] != d["neighbor"],
 )
-def no_country_borders_itself(ctx: Context) -> list[Finding]:
-    rows = _borders(ctx)
-    bad = violations(rows, lambda d: d["country"] != d["neighbor"], ctx.check.id)
+def no_country_borders_itself(ctx: Context, resource: str, bad: pd.DataFrame) -> list[Finding]:
     return [
         ctx.finding(
-            "borders",
+            resource,
             [row.line],
             f"{row.country} is listed as its own neighbor; expected another country's code",
             field="neighbor",

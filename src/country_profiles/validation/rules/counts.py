@@ -20,6 +20,7 @@ from country_profiles.validation.rules._framework import (
     lookup,
     number,
     pair_nearest_year,
+    row_rule,
     rule,
     violations,
 )
@@ -163,29 +164,25 @@ def indicators_are_used_in_their_table(ctx: Context) -> list[Finding]:
     ]
 
 
-@rule(
+@row_rule(
     ERROR,
     "Where a value is a range, its upper end (value_max) is not below its lower end (value).",
     tables=INDICATOR_TABLES,
     hint="Swap the two ends, or clear value_max when the source gives a single value.",
+    holds=lambda d, ctx: d["value_max"] >= d["value"],
 )
-def value_ranges_are_ordered(ctx: Context) -> list[Finding]:
-    findings = []
-    for resource in INDICATOR_TABLES:
-        rows = ctx.rows(resource)
-        bad = violations(rows, lambda d: d["value_max"] >= d["value"], ctx.check.id)
-        findings += [
-            ctx.finding(
-                resource,
-                [row.line],
-                f"{_where_value(row)} ranges from {number(row.value)} down to {number(row.value_max)}; "
-                "expected value_max at least value",
-                field="value_max",
-                value=row.value_max,
-            )
-            for row in bad.itertuples()
-        ]
-    return findings
+def value_ranges_are_ordered(ctx: Context, resource: str, bad: pd.DataFrame) -> list[Finding]:
+    return [
+        ctx.finding(
+            resource,
+            [row.line],
+            f"{_where_value(row)} ranges from {number(row.value)} down to {number(row.value_max)}; "
+            "expected value_max at least value",
+            field="value_max",
+            value=row.value_max,
+        )
+        for row in bad.itertuples()
+    ]
 
 
 def _paired(ctx: Context, parts: list[str] | tuple[str, ...], whole: str) -> pd.DataFrame:

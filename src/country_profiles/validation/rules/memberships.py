@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, Finding
-from country_profiles.validation.rules._framework import Context, lookup, rule, violations
+from country_profiles.validation.rules._framework import Context, lookup, row_rule, rule, violations
 
 
 def _with_organization(ctx: Context) -> pd.DataFrame:
@@ -67,18 +67,17 @@ def membership_within_organization_lifetime(ctx: Context) -> list[Finding]:
     return findings
 
 
-@rule(
+@row_rule(
     ERROR,
     "A membership does not end before it begins (until is at least since; the same year is allowed).",
     tables=("memberships",),
     hint="Swap since and until, or fix the mistyped year.",
+    holds=lambda d, ctx: d["until"] >= d["since"],
 )
-def membership_ends_after_it_begins(ctx: Context) -> list[Finding]:
-    rows = ctx.rows("memberships")
-    bad = violations(rows, lambda d: d["until"] >= d["since"], ctx.check.id)
+def membership_ends_after_it_begins(ctx: Context, resource: str, bad: pd.DataFrame) -> list[Finding]:
     return [
         ctx.finding(
-            "memberships",
+            resource,
             [row.line],
             f"{row.country} is {row.status} of {row.organization} from {row.since} until {row.until}; "
             "expected until at least since",

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, WARNING, Finding
-from country_profiles.validation.rules._framework import Context, lines_text, percent, rule, violations
+from country_profiles.validation.rules._framework import Context, lines_text, percent, row_rule, rule, violations
 from country_profiles.validation.rules.series import blame_first
 
 
@@ -263,49 +263,46 @@ def age_bands_sum_to_100(ctx: Context) -> list[Finding]:
     ]
 
 
-@rule(
+def _upper(rows: pd.DataFrame) -> pd.Series:
+    """A share's upper end: percent_max where the table has it and the row gives it, else percent."""
+    return rows["percent_max"].fillna(rows["percent"]) if "percent_max" in rows else rows["percent"]
+
+
+@row_rule(
     ERROR,
     "Every share is above 0% (the schema bounds it to [0, 100]): a single percentage is above 0, and a range "
     "may start at 0 ('less than 1%' is 0 to 1) but must end above 0.",
     tables=("ethnic_groups", "age_structure"),
     hint="Drop a row whose share is 0%; where the source says 'less than 1%', record percent 0 with "
     "percent_max 1 and say so in a note.",
+    holds=lambda d, ctx: _upper(d) > 0,
 )
-def percentages_are_positive(ctx: Context) -> list[Finding]:
-    findings = []
-    for resource in ("ethnic_groups", "age_structure"):
-        rows = ctx.rows(resource)
-        if rows.empty:
-            continue
-        upper = rows["percent_max"].fillna(rows["percent"]) if "percent_max" in rows else rows["percent"]
-        bad = violations(rows.assign(upper=upper), lambda d: d["upper"] > 0, ctx.check.id)
-        label = "group" if resource == "ethnic_groups" else "age_band"
-        findings += [
-            ctx.finding(
-                resource,
-                [row.line],
-                f"{row.country} in {row.year}: {getattr(row, label)!r} is {percent(row.upper)}; "
-                "expected a share above 0%",
-                field="percent_max" if getattr(row, "percent_max", None) == 0 else "percent",
-                value=row.upper,
-            )
-            for row in bad.itertuples()
-        ]
-    return findings
+def percentages_are_positive(ctx: Context, resource: str, bad: pd.DataFrame) -> list[Finding]:
+    label = "group" if resource == "ethnic_groups" else "age_band"
+    return [
+        ctx.finding(
+            resource,
+            [row.line],
+            f"{row.country} in {row.year}: {getattr(row, label)!r} is {percent(row.upper)}; "
+            "expected a share above 0%",
+            field="percent_max" if getattr(row, "percent_max", None) == 0 else "percent",
+            value=row.upper,
+        )
+        for row in bad.assign(upper=_upper(bad)).itertuples()
+    ]
 
 
-@rule(
+@row_rule(
     ERROR,
     "Where an ethnic share is a range, its upper end (percent_max) is not below its lower end (percent).",
     tables=("ethnic_groups",),
     hint="Swap the two ends, or clear percent_max when the source gives a single share.",
+    holds=lambda d, ctx: d["percent_max"] >= d["percent"],
 )
-def percent_ranges_are_ordered(ctx: Context) -> list[Finding]:
-    rows = ctx.rows("ethnic_groups")
-    bad = violations(rows, lambda d: d["percent_max"] >= d["percent"], ctx.check.id)
+def percent_ranges_are_ordered(ctx: Context, resource: str, bad: pd.DataFrame) -> list[Finding]:
     return [
         ctx.finding(
-            "ethnic_groups",
+            resource,
             [row.line],
             f"{row.country} in {row.year}: {row.group!r} ranges from {percent(row.percent)} down to "
             f"{percent(row.percent_max)}; expected percent_max at least percent",

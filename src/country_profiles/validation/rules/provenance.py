@@ -14,7 +14,7 @@ import pandas as pd
 
 from country_profiles.validation.findings import ERROR, WARNING, Finding
 from country_profiles.validation.model import Table
-from country_profiles.validation.rules._framework import Context, distinct, lookup, rule, violations
+from country_profiles.validation.rules._framework import Context, distinct, lookup, row_rule, rule, violations
 
 
 def year_fields(table: Table) -> list[str]:
@@ -92,19 +92,17 @@ def dates_are_not_in_the_future(ctx: Context) -> list[Finding]:
     return findings
 
 
-@rule(
+@row_rule(
     ERROR,
     "A source was published no later than the project accessed it.",
     tables=("sources",),
     hint="Swap the two dates, or fix the mistyped one.",
+    holds=lambda d, ctx: (d["published"] <= d["accessed"]) | d["published"].isna() | d["accessed"].isna(),
 )
-def sources_are_published_before_accessed(ctx: Context) -> list[Finding]:
-    rows = ctx.rows("sources")
-    holds = lambda d: (d["published"] <= d["accessed"]) | d["published"].isna() | d["accessed"].isna()  # noqa: E731
-    bad = violations(rows, holds, ctx.check.id)
+def sources_are_published_before_accessed(ctx: Context, resource: str, bad: pd.DataFrame) -> list[Finding]:
     return [
         ctx.finding(
-            "sources",
+            resource,
             [row.line],
             f"source {row.id} was published {row.published.date().isoformat()} but accessed "
             f"{row.accessed.date().isoformat()}; expected published on or before accessed",
