@@ -38,7 +38,8 @@ def without_fast_paths(monkeypatch: pytest.MonkeyPatch) -> None:
         raise ImportError("pyarrow")
 
     monkeypatch.setattr(structure, "_rectangular_with_pyarrow", no_pyarrow)
-    monkeypatch.setattr(structure, "_parse_with_arrow", lambda spec, raw, keep: None)
+    monkeypatch.setattr(structure, "_parse_with_arrow", lambda spec, raw, keep: (  # Arrow reads nothing
+        keep, pd.Series(pd.array([None] * len(raw), dtype=structure.DTYPES[spec.type]), index=raw.index)))
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ SCHEMA = {
         {"name": "country", "type": "string"},
         {"name": "year", "type": "integer"},
         {"name": "value", "type": "number"},
-        {"name": "flag", "type": "boolean", "trueValues": ["true"], "falseValues": ["false"]},
+        {"name": "flag", "type": "boolean"},
         {"name": "seen", "type": "date"},
         {"name": "note", "type": "string"},
     ],
@@ -61,7 +61,7 @@ def values(text: str, schema=SCHEMA) -> Counter:
     [
         pytest.param(HEADER + "KGZ,2020,1.50,TRUE,2020-01-02,\n", HEADER + "KGZ,2020,1.5,true,2020-01-02,\n", id="spellings"),
         pytest.param(HEADER + "KGZ,2020,1e3,1,,\n", HEADER + "KGZ,2020,1000,true,,\n", id="exponent-and-one"),
-        pytest.param(HEADER + "KGZ,+7.0, -0.0 ,False,,\n", HEADER + "KGZ,7,0,false,,\n", id="signs-spaces-zero"),
+        pytest.param(HEADER + "KGZ,+7,-0.0,False,,\n", HEADER + "KGZ,7,0,false,,\n", id="signs-zero"),
         pytest.param(HEADER + "KGZ,2020,0.000000100,,,\n", HEADER + "KGZ,2020,0.0000001,,,\n", id="tiny"),
         pytest.param(HEADER + "KGZ,2020,2.5E+20,,,\n", HEADER + "KGZ,2020,250000000000000000000,,,\n", id="huge"),
         pytest.param(
@@ -111,7 +111,9 @@ def test_format_table_quotes_a_bare_carriage_return_so_the_row_stays_whole():
         pytest.param(HEADER + "KGZ,2020.5,1,,,\n", 2, "not an integer", id="fractional-year"),
         pytest.param(HEADER + "KGZ,2020,1,yes,,\n", 2, "not a boolean", id="yes-boolean"),
         pytest.param(HEADER + "KGZ,2020,1,,2020-02-30,\n", 2, "not a date", id="impossible-date"),
-        pytest.param(HEADER + "KGZ,2020,NaN,,,\n", 2, "not a number", id="nan"),
+        pytest.param(HEADER + "KGZ,2020,NaN,,,\n", 2, "not a figure", id="nan"),
+        pytest.param(HEADER + "KGZ,2020, -0.0 ,,,\n", 2, "spaces around it", id="spaces-around-a-number"),
+        pytest.param(HEADER + "KGZ,2020,1,TRUE ,,\n", 2, "not a boolean", id="spaces-around-a-boolean"),
         pytest.param(HEADER + "KGZ,2020,1e999,,,\n", 2, "too large", id="exponent-too-large"),
         pytest.param(HEADER + "KGZ,2020,1,,,a,b\n", 2, "7 cells but the header has 6", id="unquoted-comma"),
         pytest.param(HEADER + "KGZ,2020,1\n", 2, "3 cells", id="short-row"),

@@ -19,13 +19,13 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
+from country_profiles import codec
 from country_profiles.validation.findings import ERROR, WARNING, Finding, Rule
 from country_profiles.validation.model import Table
 
@@ -86,8 +86,21 @@ STRUCTURE_RULES: tuple[Rule, ...] = (
         "cell_has_field_type",
         ERROR,
         "Every non-missing cell parses as its field's type (and format).",
-        hint="Write integers as 123, numbers as 123.45 (dot as decimal mark, no thousands separators), "
+        hint="Write integers as 123, numbers as 123.45 (dot as decimal mark, no thousands separators, digits 0-9), "
         "dates as YYYY-MM-DD, booleans as the schema's trueValues/falseValues, URIs with a scheme (https://...).",
+    ),
+    Rule(
+        "number_has_no_surrounding_whitespace",
+        ERROR,
+        "Integer and number cells hold the value alone, without spaces around it.",
+        hint="Delete the spaces. Table Schema reads ' 12' as 12, but this package's tables never write them, "
+        "so a space usually means a value pasted from elsewhere.",
+    ),
+    Rule(
+        "number_is_finite",
+        ERROR,
+        "Number cells are finite: NaN, INF and -INF are Table Schema numbers, but no figure of this package is one.",
+        hint="Leave the cell empty when the value is unknown.",
     ),
     Rule(
         "required_cell_present",
@@ -141,95 +154,14 @@ STRUCTURE_RULES: tuple[Rule, ...] = (
 )
 _RULES = {rule.id: rule for rule in STRUCTURE_RULES}
 
-TYPES = ("string", "integer", "number", "boolean", "date")
-DTYPES = {"string": "str", "integer": "Int64", "number": "float64", "boolean": "boolean", "date": "datetime64[ns]"}
-DEFAULT_MISSING_VALUES = ("",)
-DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
-DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
+TYPES = codec.TYPES
+DTYPES = {type_: codec.dtype(type_) for type_ in TYPES}
+DEFAULT_MISSING_VALUES = codec.DEFAULT_MISSING_VALUES
 BOUND_NAMES = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
-
-# The grammar of each type: stricter than frictionless (no surrounding spaces, no NaN or
-# Infinity, ISO dates only), never looser, so every cell frictionless rejects we reject too.
-INTEGER_RE = re.compile(r"[+-]?[0-9]+")
-NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ORDERED_TYPES = ("integer", "number", "date", "year", "time", "datetime", "yearmonth")
+# The fast path's grammar: what Arrow casts exactly as the codec reads it. Anything else (spaces
+# around a number, NaN, a '+' Arrow refuses) is read by the codec, one distinct text at a time.
 NONZERO_MANTISSA = re.compile(r"[+-]?[0-9.]*[1-9]")  # a number written with a digit other than 0 before its exponent
-URI_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+")
-WEB_URI_RE = re.compile(r"(?i:https?|ftp)://[^/?#\s@]+.*")
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-# datetime64[ns] holds 1677-09-21 .. 2262-04-11; whole years inside that are safe.
-DATE_YEARS = (1678, 2261)
-
-
-# --- Field types: one scalar parser per type, shared with the schema checks in package.py ---
-
-
-def parse_integer(text: str) -> int | None:
-    if not INTEGER_RE.fullmatch(text):
-        return None
-    value = int(text)
-    return value if INT64_MIN <= value <= INT64_MAX else None
-
-
-def parse_number(text: str) -> float | None:
-    if not NUMBER_RE.fullmatch(text):
-        return None
-    value = float(text)
-    if value == 0 and NONZERO_MANTISSA.match(text):
-        return None  # 1e-400 underflows to 0: no export could hold the value written
-    return value if math.isfinite(value) else None
-
-
-def parse_date(text: str) -> date | None:
-    if not DATE_RE.fullmatch(text):
-        return None
-    try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        return None
-    return value if DATE_YEARS[0] <= value.year <= DATE_YEARS[1] else None
-
-
-def is_uri(text: str) -> bool:
-    if not URI_RE.fullmatch(text):
-        return False
-    scheme = text.split(":", 1)[0].lower()
-    return scheme not in ("http", "https", "ftp") or bool(WEB_URI_RE.fullmatch(text))
-
-
-def type_problem(spec: FieldSpec, text: str) -> str:
-    """Why `text` is not a valid `spec.type`; called only for cells that failed to parse."""
-    shown = show(text)
-    if text != text.strip():
-        return f"{shown} has spaces around it; a {spec.type} cell holds only the value"
-    if spec.type == "integer":
-        if INTEGER_RE.fullmatch(text):
-            return f"{shown} is too large for a 64-bit integer"
-        if NUMBER_RE.fullmatch(text):
-            return f"{shown} is not an integer (a whole number without decimals or exponent)"
-        return f"{shown} is not an integer"
-    if spec.type == "number":
-        if NUMBER_RE.fullmatch(text):
-            if float(text) == 0:
-                return f"{shown} is too close to zero to be a number: it would be read as 0"
-            return f"{shown} is too large to be a number"
-        if re.fullmatch(r"[+-]?[0-9.,]+", text) and "," in text:
-            return f"{shown} is not a number (use a dot as decimal mark and no thousands separators)"
-        return f"{shown} is not a number"
-    if spec.type == "boolean":
-        allowed = ", ".join(sorted(spec.true_values | spec.false_values))
-        return f"{shown} is not a boolean (allowed: {allowed})"
-    if spec.type == "date":
-        if DATE_RE.fullmatch(text):
-            try:
-                date.fromisoformat(text)
-            except ValueError:
-                return f"{shown} is not a calendar date"
-            return f"{shown} is outside the supported years {DATE_YEARS[0]}-{DATE_YEARS[1]}"
-        return f"{shown} is not a date in the form YYYY-MM-DD"
-    if spec.format == "uri":
-        return f"{shown} is not a URI (expected a scheme and no spaces, e.g. https://example.org/page)"
-    return f"{shown} is not a valid {spec.type}"
 
 
 def show(value: Any, limit: int = 80) -> str:
@@ -267,7 +199,7 @@ class Bound:
 class FieldSpec:
     name: str
     type: str
-    format: str = "default"
+    codec: codec.FieldCodec
     required: bool = False
     unique: bool = False
     enum: tuple[Any, ...] | None = None
@@ -275,25 +207,32 @@ class FieldSpec:
     min_length: int | None = None
     max_length: int | None = None
     bounds: tuple[Bound, ...] = ()
-    missing_values: frozenset[str] = frozenset(DEFAULT_MISSING_VALUES)
-    true_values: frozenset[str] = frozenset(DEFAULT_TRUE_VALUES)
-    false_values: frozenset[str] = frozenset(DEFAULT_FALSE_VALUES)
+
+    @property
+    def missing_values(self) -> frozenset[str]:
+        return self.codec.missing_values
+
+    @property
+    def format(self) -> str:
+        return self.codec.format
 
     def parse(self, text: str) -> Any:
-        """The typed value of one non-missing cell, or None when it does not parse."""
-        if self.type == "integer":
-            return parse_integer(text)
-        if self.type == "number":
-            return parse_number(text)
-        if self.type == "date":
-            return parse_date(text)
-        if self.type == "boolean":
-            if text in self.true_values:
-                return True
-            return False if text in self.false_values else None
-        if self.format == "uri" and not is_uri(text):
+        """The value of one non-missing cell as the typed frame holds it, or None when it does
+        not parse (`problem` says why)."""
+        try:
+            return self.frame_value(self.codec.parse(text))
+        except codec.CellError:
             return None
-        return text
+
+    def frame_value(self, value: Any) -> Any:
+        return float(value) if self.type == "number" else value
+
+    def problem(self, text: str) -> str:
+        try:
+            self.codec.parse(text)
+        except codec.CellError as exc:
+            return str(exc)
+        return f"{show(text)} is not a valid {self.type}"
 
 
 @dataclass(frozen=True)
@@ -326,30 +265,19 @@ def as_names(value: Any) -> tuple[str, ...] | None:
 
 
 def _constraint_value(spec: FieldSpec, value: Any) -> Any:
-    """A constraint value (enum member or bound) in the field's type, or None if it is not one."""
-    if spec.type == "boolean":
-        if isinstance(value, bool):
-            return value
-        return spec.parse(value) if isinstance(value, str) else None
+    """A constraint value (enum member or bound) in the field's type, or None if it is not one.
+    Numbers may be written as JSON numbers or as cells; other types as cells."""
     if isinstance(value, bool):
-        return None
-    if spec.type == "integer":
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        return parse_integer(value) if isinstance(value, str) else None
-    if spec.type == "number":
-        if isinstance(value, (int, float)):
+        return value if spec.type == "boolean" else None
+    if isinstance(value, (int, float)) and spec.type in ("integer", "number", "year"):
+        if spec.type == "number":
             try:
                 number = float(value)
             except OverflowError:  # an integer beyond any double (JSON allows 10**4000)
                 return None
             return number if math.isfinite(number) else None
-        return parse_number(value) if isinstance(value, str) else None
-    if spec.type == "date":
-        return parse_date(value) if isinstance(value, str) else None
-    return value if isinstance(value, str) else None
+        return int(value) if isinstance(value, int) or value.is_integer() else None
+    return spec.parse(value) if isinstance(value, str) else None
 
 
 def compile_field(raw: Any, schema_missing: frozenset[str]) -> tuple[FieldSpec | None, list[tuple[str, str]]]:
@@ -360,25 +288,12 @@ def compile_field(raw: Any, schema_missing: frozenset[str]) -> tuple[FieldSpec |
         return None, problems  # the meta-schema reports it
     # A type the validator does not know (the meta-schema reports it) is read as string, so
     # that the rest of the table is still checked in the same run.
-    type_ = raw.get("type", "string")
-    type_ = type_ if type_ in TYPES else "string"
-    spec = FieldSpec(name=raw["name"], type=type_)
-    fmt = raw.get("format", "default")
-    spec.format = fmt if fmt in ("default", "uri") and type_ == "string" else "default"
-    missing = raw.get("missingValues")
-    if isinstance(missing, list) and all(isinstance(item, str) for item in missing):
-        spec.missing_values = frozenset(missing)
-    else:
-        spec.missing_values = schema_missing
-    if type_ == "boolean":
-        for key, attr in (("trueValues", "true_values"), ("falseValues", "false_values")):
-            values = raw.get(key)
-            if isinstance(values, list) and values and all(isinstance(item, str) for item in values):
-                setattr(spec, attr, frozenset(values))
-        both = spec.true_values & spec.false_values
-        if both:
-            problems.append(("", f"{sorted(both)} are both trueValues and falseValues"))
-            spec.false_values = spec.false_values - both
+    field_codec = codec.codec(raw, {"missingValues": sorted(schema_missing)})
+    spec = FieldSpec(name=raw["name"], type=field_codec.type, codec=field_codec)
+    type_ = spec.type
+    both = set(raw.get("trueValues") or ()) & set(raw.get("falseValues") or ()) if type_ == "boolean" else set()
+    if both and all(isinstance(item, str) for item in both):
+        problems.append(("", f"{sorted(both)} are both trueValues and falseValues"))
 
     constraints = raw.get("constraints")
     if not isinstance(constraints, dict):
@@ -404,7 +319,7 @@ def compile_field(raw: Any, schema_missing: frozenset[str]) -> tuple[FieldSpec |
             setattr(spec, attr, value)
     bounds = []
     for name in BOUND_NAMES:
-        if name not in constraints or type_ not in ("integer", "number", "date"):
+        if name not in constraints or type_ not in ("integer", "number", "date", "year"):
             continue
         value = _constraint_value(spec, constraints[name])
         if value is None:
@@ -421,10 +336,7 @@ def compile_schema(schema: Any) -> tuple[CompiledSchema | None, list[tuple[str, 
     problems: list[tuple[str, str]] = []
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
         return None, problems
-    missing = schema.get("missingValues", list(DEFAULT_MISSING_VALUES))
-    if not (isinstance(missing, list) and all(isinstance(item, str) for item in missing)):
-        missing = list(DEFAULT_MISSING_VALUES)
-    schema_missing = frozenset(missing)
+    schema_missing = frozenset(codec.missing_values_of(schema.get("missingValues", list(DEFAULT_MISSING_VALUES))))
     specs: list[FieldSpec] = []
     usable = True
     for index, raw in enumerate(schema["fields"]):
@@ -990,69 +902,94 @@ def _check_column(context: _Context, spec: FieldSpec, position: int, raw: pd.Ser
         context.add_cells("required_cell_present", spec.name, position, raw, missing,
                           lambda value: f"the cell is empty but column {show(spec.name)} {why}")
     keep = present & ~missing
-    invalid, typed = _parse(spec, raw, keep)
-    context.add_cells("cell_has_field_type", spec.name, position, raw, invalid, lambda value: type_problem(spec, value))
-    _check_constraints(context, spec, position, raw, typed, keep & ~invalid)
+    invalid, typed, unusual = _parse(spec, raw, keep)
+    context.add_cells("cell_has_field_type", spec.name, position, raw, invalid, spec.problem)
+    if unusual.any():  # valid cells the codec read past Arrow's grammar: the project's own rules
+        _check_number_spelling(context, spec, position, raw, unusual & ~invalid)
+    _check_constraints(context, spec, position, raw, typed, keep & ~invalid & typed.notna().to_numpy())
     return typed
 
 
-def _parse(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Series]:
-    """Which kept cells of `raw` do not parse as the field's type, and the column in its dtype
-    (see model.Table): null where a cell is not kept or not valid."""
+def _check_number_spelling(context: _Context, spec: FieldSpec, position: int, raw: pd.Series,
+                           valid: np.ndarray) -> None:
+    """The package's own rules on numbers the standard accepts (codec.spelling_problem), judged
+    once per distinct text."""
+    problems = {text: codec.spelling_problem(spec.codec, text) for text in raw[valid].unique().to_numpy()}
+    for rule_id, finite in (("number_has_no_surrounding_whitespace", False), ("number_is_finite", True)):
+        texts = [text for text, problem in problems.items()
+                 if problem is not None and (text.strip(codec.XML_SPACE) == text) == finite]
+        if texts:
+            context.add_cells(rule_id, spec.name, position, raw, valid & raw.isin(texts).to_numpy(), problems.__getitem__)
+
+
+def _parse(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """Which kept cells of `raw` do not parse as the field's type, the column in its dtype (see
+    model.Table: null where a cell is not kept or not valid), and which cells the codec read
+    past the fast grammar (for the project's spelling rules)."""
+    nothing = np.zeros(len(raw), dtype=bool)
     if spec.type == "string" and spec.format == "default":
-        return np.zeros(len(raw), dtype=bool), raw if keep.all() else _kept_texts(raw, keep)
-    if spec.type in ("integer", "number") and raw.dtype.storage == "pyarrow":
-        parsed = _parse_with_arrow(spec, raw, keep)
-        if parsed is not None:
-            return parsed
-    # Each distinct text is parsed once, so a column of years costs a few dozen parses.
+        return nothing, raw if keep.all() else _kept_texts(raw, keep), nothing
+    if spec.type in ("integer", "number") and spec.codec.plain and raw.dtype.storage == "pyarrow":
+        unread, typed = _parse_with_arrow(spec, raw, keep)
+        if not unread.any():
+            return nothing, typed, nothing
+        invalid, rest = _parse_each(spec, raw, unread)
+        read = unread & ~invalid
+        return invalid, typed.where(~read, rest), unread
+    invalid, typed = _parse_each(spec, raw, keep)
+    return invalid, typed, keep if spec.type in ("integer", "number") else nothing
+
+
+def _parse_each(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Series]:
+    """The codec's reading, once per distinct text: a column of years costs a few dozen parses."""
     parsed_texts = {text: spec.parse(text) for text in raw[keep].unique().to_numpy()}
     invalid_texts = [text for text, value in parsed_texts.items() if value is None]
     invalid = keep & raw.isin(invalid_texts).to_numpy() if invalid_texts else np.zeros(len(raw), dtype=bool)
     valid_texts = raw.where(keep & ~invalid)
     if spec.type == "string":
         return invalid, valid_texts
-    if spec.type == "date":
-        return invalid, pd.to_datetime(valid_texts, format="%Y-%m-%d").astype("datetime64[ns]")
-    # Numbers as Python's float() reads them (correctly rounded), which the bound checks rely on;
-    # each cell takes its distinct text's value.
     codes, distinct = pd.factorize(valid_texts)
-    values = pd.array([parsed_texts[text] for text in distinct.to_numpy()], dtype=DTYPES[spec.type])
-    return invalid, pd.Series(values.take(codes, allow_fill=True), index=raw.index)
+    values = [parsed_texts[text] for text in distinct.to_numpy()]
+    if DTYPES[spec.type] == "object":
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+        return invalid, pd.Series(array.take(codes) if len(values) else np.full(len(raw), None), index=raw.index,
+                                  dtype=object).where(codes >= 0, None)
+    typed = pd.array(values, dtype=DTYPES[spec.type]) if spec.type != "date" else \
+        pd.array(pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[ns]"))
+    return invalid, pd.Series(typed.take(codes, allow_fill=True), index=raw.index)
 
 
-def _parse_with_arrow(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Series] | None:
-    """Integers and numbers parsed by Arrow all at once: the texts that match the type's grammar,
-    then Arrow's cast, which rounds as Python's float() does (correctly). None when the cast
-    refuses a text the grammar allows (an integer beyond 64 bits, a '+' sign): the slow way
-    then parses each distinct text."""
+def _parse_with_arrow(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Series]:
+    """Integers and numbers parsed by Arrow all at once: texts in the strict grammar (no spaces,
+    no NaN), then Arrow's cast, which rounds as Python's float() does (correctly). Returns which
+    kept cells Arrow did not read (the codec reads those) and the column, null there."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     texts = _arrow(raw)
-    grammar = INTEGER_RE if spec.type == "integer" else NUMBER_RE
+    grammar = codec.INTEGER_RE if spec.type == "integer" else codec.NUMBER_RE
     matches = pc.fill_null(pc.match_substring_regex(texts, f"^(?:{grammar.pattern})$"), False)
     matches = pc.and_(matches, pa.array(keep))
     target = pa.int64() if spec.type == "integer" else pa.float64()
     castable = texts if pc.all(matches).as_py() else pc.if_else(matches, texts, pa.scalar(None, texts.type))
     try:
         cast = pc.cast(castable, target)
-    except pa.ArrowInvalid:
-        return None
+    except pa.ArrowInvalid:  # an integer beyond 64 bits, a '+' sign: the codec reads the column
+        return keep, pd.Series(pd.array([None] * len(raw), dtype=DTYPES[spec.type]), index=raw.index)
+    read = matches.to_numpy(zero_copy_only=False)
     if spec.type == "integer":
         numbers = pc.fill_null(cast, 0).to_numpy(zero_copy_only=False)
         nulls = pc.is_null(cast).to_numpy(zero_copy_only=False)
-        typed = pd.Series(pd.arrays.IntegerArray(numbers, nulls), index=raw.index)
-        invalid = keep & ~matches.to_numpy(zero_copy_only=False)
-        return invalid, typed
+        return keep & ~read, pd.Series(pd.arrays.IntegerArray(numbers, nulls), index=raw.index)
     numbers = cast.to_numpy(zero_copy_only=False)
-    finite = np.isfinite(numbers)  # 1e999 is inf: too large, as parse_number says
+    finite = np.isfinite(numbers)  # 1e999 is inf: the codec says it is too large
     zero = numbers == 0
-    if zero.any():  # 1e-400 underflows to 0, as parse_number says
+    if zero.any():  # 1e-400 underflows to 0: the codec says so
         nonzero = pc.match_substring_regex(texts, f"^{NONZERO_MANTISSA.pattern}").to_numpy(zero_copy_only=False)
         finite &= ~(zero & nonzero)
-    invalid = keep & ~(matches.to_numpy(zero_copy_only=False) & finite)
-    return invalid, pd.Series(np.where(finite, numbers, np.nan), index=raw.index)
+    read &= finite
+    return keep & ~read, pd.Series(np.where(read, numbers, np.nan), index=raw.index)
 
 
 def _check_constraints(context: _Context, spec: FieldSpec, position: int, texts: pd.Series,
