@@ -224,9 +224,9 @@ def read_integer(spec: FieldCodec, text: str) -> int:
 
 
 def read_number(spec: FieldCodec, text: str) -> Decimal:
+    if text.strip(XML_SPACE) in SPECIAL_NUMBERS:  # before bareNumber: false strips letters away
+        return SPECIAL_NUMBERS[text.strip(XML_SPACE)]
     bare = _numeric_text(spec, text)
-    if bare in SPECIAL_NUMBERS:
-        return SPECIAL_NUMBERS[bare]
     if not NUMBER_RE.fullmatch(bare):
         if re.fullmatch(r"[+-]?[0-9.,]+", bare) and "," in bare:
             raise CellError(f"{show(text)} is not a number (write it with a dot as decimal mark and without thousands separators)")
