@@ -69,13 +69,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def console() -> None:
-    """The installed `country-profiles` command: main(), and for `validate`, an exit that skips
-    tearing the interpreter down. Freeing a large package's tables one object at a time takes a
-    noticeable share of a run, and the operating system reclaims the memory at once; validate
-    has closed every file it wrote by then."""
-    code = main()
-    if sys.argv[1:2] == ["validate"]:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    raise SystemExit(code)
+    """The installed `country-profiles` command."""
+    raise SystemExit(main())

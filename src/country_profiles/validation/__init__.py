@@ -36,7 +36,6 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     are shared with a second process. The findings are the same."""
     started = perf_counter()
     from country_profiles.validation.findings import Finding
-    from country_profiles.validation.memory import return_free_memory
     from country_profiles.validation.model import LoadedPackage
     from country_profiles.validation.package import PACKAGE_RULES, check_package, locate_descriptor
     from country_profiles.validation.report import CheckedTable, Report
@@ -64,7 +63,6 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
         except OSError as exc:
             return _package_finding("resource_file_exists", f"{spec.path} cannot be read: {exc.strerror or exc}",
                                     spec.name, spec.path)
-        return_free_memory()  # what parsing the file needed and no longer does (memory.py)
         return result
 
     readable = [spec for spec in checked.resources
@@ -96,7 +94,6 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
             findings += check_foreign_keys(spec.name, spec.path, spec.schema, frames, schemas)
     timings["structure"] = perf_counter() - mark
 
-    return_free_memory()
     mark = perf_counter()
     loaded = LoadedPackage(
         root=checked.root,
