@@ -87,6 +87,10 @@ RULE_CASES = {
         lambda root: edit_rows(root / "data/city_facts.csv", lambda rows: rows.append(list(rows[2]))),
         "data/city_facts.csv", 8, "country",
     ),
+    "frictionless_reports": (  # a format the fast path does not read: frictionless reads it, and cannot
+        lambda root: edit_json(root / "datapackage.json", lambda d: d["resources"][0].__setitem__("format", "xlsx")),
+        "data/refs.csv", None, None,
+    ),
     "foreign_key_resolves": (lambda root: set_cell(root / "data/lands.csv", 3, "source_id", "atlas"), "data/lands.csv", 3, "source_id"),
 }
 

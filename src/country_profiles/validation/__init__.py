@@ -35,7 +35,7 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     only; with 2 (the default), two files are checked at a time and a large package's rules
     are shared with a second process. The findings are the same."""
     started = perf_counter()
-    from country_profiles.validation.fallback import FALLBACK_RULE, check_with_frictionless
+    from country_profiles.validation.fallback import check_with_frictionless
     from country_profiles.validation.findings import Finding
     from country_profiles.validation.model import LoadedPackage
     from country_profiles.validation.package import PACKAGE_RULES, check_package, locate_descriptor
@@ -112,7 +112,7 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     findings += [_with_path(finding, paths) for finding in rule_findings]
     timings["rules"] = perf_counter() - mark
 
-    catalogue = {rule.id: rule for rule in (*PACKAGE_RULES, *STRUCTURE_RULES, FALLBACK_RULE, *catalogue_rules)}
+    catalogue = {rule.id: rule for rule in (*PACKAGE_RULES, *STRUCTURE_RULES, *catalogue_rules)}
     tables = [CheckedTable(result.name, result.path, result.rows, tuple(result.labels))
               for result in results if result.table is not None]
     schema_fields = {spec.path: tuple(spec.schema.field_names) for spec in checked.resources if spec.schema is not None}

@@ -28,6 +28,7 @@ from country_profiles.validation.compiled import (  # noqa: F401  (compile_schem
 from country_profiles.validation.csvfile import (  # noqa: F401
     CsvError, Records, _line_break_within_quotes, _read_rectangular, decode_utf8, line_starts, read_records,
 )
+from country_profiles.validation.fallback import FALLBACK_RULE
 from country_profiles.validation.findings import ERROR, WARNING, Finding, Rule
 from country_profiles.validation.model import Table
 
@@ -154,6 +155,7 @@ STRUCTURE_RULES: tuple[Rule, ...] = (
         hint="Correct the value, or add the missing row to the referenced table first.",
     ),
 )
+STRUCTURE_RULES += (FALLBACK_RULE,)
 _RULES = {rule.id: rule for rule in STRUCTURE_RULES}
 
 # --- Checking one table ---
