@@ -156,3 +156,18 @@ def test_the_default_package_is_the_repository(tmp_path):
     assert REPO.joinpath("datapackage.json").is_file()
 
 
+@pytest.mark.parametrize(("chosen", "expected"), [(None, "system"), ("mimalloc", "mimalloc"), ("jemalloc", "jemalloc")])
+def test_the_command_gives_arrow_the_system_allocator_unless_told(chosen, expected):
+    pyarrow = pytest.importorskip("pyarrow")
+    try:
+        pyarrow.jemalloc_memory_pool()
+        pyarrow.mimalloc_memory_pool()
+    except NotImplementedError:
+        pytest.skip("this pyarrow lacks jemalloc or mimalloc")
+    environment = {key: value for key, value in os.environ.items() if key != "ARROW_DEFAULT_MEMORY_POOL"}
+    if chosen:
+        environment["ARROW_DEFAULT_MEMORY_POOL"] = chosen
+    script = ("import pyarrow; from country_profiles.validation.cli import _choose_allocator; "
+              "_choose_allocator(); print(pyarrow.default_memory_pool().backend_name)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment, timeout=60)
+    assert result.stdout.strip() == expected, result.stderr

@@ -36,6 +36,7 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     are shared with a second process. The findings are the same."""
     started = perf_counter()
     from country_profiles.validation.findings import Finding
+    from country_profiles.validation.memory import return_free_memory
     from country_profiles.validation.model import LoadedPackage
     from country_profiles.validation.package import PACKAGE_RULES, check_package, locate_descriptor
     from country_profiles.validation.report import CheckedTable, Report
@@ -71,6 +72,8 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
             findings += check_foreign_keys(spec.name, spec.path, spec.schema, frames, schemas)
     timings["structure"] = perf_counter() - mark
 
+    return_free_memory()
+
     mark = perf_counter()
     loaded = LoadedPackage(
         root=checked.root,
@@ -104,6 +107,7 @@ def _check_files(checked: Any, jobs: int) -> tuple[list["TableResult"], list["Fi
     """Each resource's file: the fast path's results, and the findings of every file."""
     from country_profiles.validation.fallback import check_with_frictionless
     from country_profiles.validation.findings import Finding
+    from country_profiles.validation.memory import return_free_memory
     from country_profiles.validation.package import PACKAGE_RULES
     from country_profiles.validation.structure import STRUCTURE_RULES, check_table
 
@@ -117,10 +121,12 @@ def _check_files(checked: Any, jobs: int) -> tuple[list["TableResult"], list["Fi
         try:
             # The bytes go straight into check_table, which then holds the only reference and
             # lets them go once they are parsed. (check_table itself does no input or output.)
-            return check_table(spec.name, spec.path, spec.raw_schema, spec.schema, spec.file.read_bytes())
+            result = check_table(spec.name, spec.path, spec.raw_schema, spec.schema, spec.file.read_bytes())
         except OSError as exc:
             return _package_finding("resource_file_exists", f"{spec.path} cannot be read: {exc.strerror or exc}",
                                     spec.name, spec.path)
+        return_free_memory()  # what parsing the file needed and no longer does (memory.py)
+        return result
 
     readable = [spec for spec in checked.resources if not spec.fallback
                 and spec.file is not None and spec.schema is not None and spec.raw_schema is not None]

@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from country_profiles.validation.package import PackageNotFound
     from country_profiles.validation.report import FORMATS, format_markdown
 
+    _choose_allocator()
     imported = perf_counter() - started
     package = args.package if args.package is not None else default_package()
     try:
@@ -93,6 +94,23 @@ def run(args: argparse.Namespace) -> int:
         print("timings: " + ", ".join(f"{key} {value:.3f} s" for key, value in phases.items())
               + f" (sum {sum(phases.values()):.3f} s, without starting Python)", file=sys.stderr)
     return EXIT_VALID if report.valid else EXIT_INVALID
+
+
+def _choose_allocator() -> None:
+    """Give Arrow's buffers to the system's allocator, unless ARROW_DEFAULT_MEMORY_POOL chooses a
+    pool. Validate hands freed memory back to the system between stages (memory.py); Arrow's
+    own pools (mimalloc by default on Linux, or jemalloc) keep what is freed instead, and
+    mimalloc also takes fresh pages for much of what the tables need, each costing a fault.
+    Measured on the benchmark's 100x package: about a sixth faster than mimalloc, as fast as
+    jemalloc, and with the hand-backs a peak of about 600 MiB instead of 850. The command owns
+    its process, so it may choose; the Python API leaves the choice to its caller."""
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    try:
+        import pyarrow
+    except ImportError:
+        return  # pandas reads the files without Arrow
+    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
 
 
 def _github(report) -> str:  # type: ignore[no-untyped-def]
