@@ -99,7 +99,7 @@ def break_mini(root: Path) -> None:
     """Corrupt a copy of the mini package in many ways at once (for report tests)."""
 
     def change(document: Any) -> None:
-        document["resources"][2]["format"] = "xlsx"
+        document["resources"][2]["title"] = 5  # a title is a string in every version of the standard
 
     edit_json(root / "datapackage.json", change)
     set_cell(root / "data/lands.csv", 3, "area_km2", "abc")

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from country_profiles.bench import generate
-from country_profiles.validation import structure, validate
+from country_profiles.validation import csvfile, structure, validate
 
 pytest.importorskip("pyarrow")
 
@@ -32,13 +32,10 @@ def assert_same(fast, portable) -> None:  # type: ignore[no-untyped-def]
 
 
 def without_fast_paths(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As if pyarrow were not installed: pandas reads the files, Python parses the numbers."""
-
-    def no_pyarrow(data: bytes, width: int) -> None:
-        raise ImportError("pyarrow")
-
-    monkeypatch.setattr(structure, "_rectangular_with_pyarrow", no_pyarrow)
-    monkeypatch.setattr(structure, "_parse_with_arrow", lambda spec, raw, keep: None)
+    """Without Arrow's paths: the scan and pandas read the files, the codec parses the numbers."""
+    monkeypatch.setattr(csvfile, "_read_rectangular", lambda data: None)
+    monkeypatch.setattr(structure, "_parse_with_arrow", lambda spec, raw, keep: (  # Arrow reads nothing
+        keep, pd.Series(pd.array([None] * len(raw), dtype=structure.DTYPES[spec.type]), index=raw.index)))
 
 
 @pytest.fixture(scope="module")

@@ -86,8 +86,8 @@ RULE_CASES = {
         ("data/nations.csv", None), ["does not exist"],
     ),
     "table_schema_is_valid": (
-        lambda root: edit_json(root / "schemas/lands.schema.json", lambda s: s["fields"][4].__setitem__("type", "year")),
-        ("schemas/lands.schema.json", None), ["$.fields[4].type", "'year'"],
+        lambda root: edit_json(root / "schemas/lands.schema.json", lambda s: s["fields"][4].__setitem__("type", "yearly")),
+        ("schemas/lands.schema.json", None), ["$.fields[4].type", "'yearly'"],
     ),
     "rules_completed": (None, (None, None), ["KeyError", "countries"]),
 }
@@ -158,15 +158,15 @@ def test_descriptors_that_are_not_a_json_object(mini, data, words):
 
 def test_meta_schema_errors_name_the_json_path_and_line(mini):
     def change(document):
-        resource(document, "cities")["format"] = "xlsx"
+        resource(document, "cities")["bytes"] = "big"
         resource(document, "lands")["compression"] = "gz"
         document["licenses"] = [{"title": "no name or path"}]
 
     edit_json(mini / DESCRIPTOR, change)
     report = validate(mini, rules=False)
     messages = {finding.message.split(":")[0]: finding for finding in findings_of(report, "descriptor_is_valid")}
-    assert set(messages) == {"$.resources[2].format", "$.resources[1]", "$.licenses[0]"}
-    assert messages["$.resources[2].format"].line == line_of(mini / DESCRIPTOR, '"xlsx"')
+    assert set(messages) == {"$.resources[2].bytes", "$.resources[1]", "$.licenses[0]"}
+    assert messages["$.resources[2].bytes"].line == line_of(mini / DESCRIPTOR, '"big"')
     assert "compression" in messages["$.resources[1]"].message
     assert report.rows_checked > 0  # the tables are still checked
 
@@ -273,7 +273,7 @@ def change_field(number: int, **changes):
         (change_field(1, trueValues=["yes"]), "'trueValues' is not allowed"),
         (change_field(4, constraints={"enum": ["1", 2]}), "$.fields[4].constraints.enum[0]"),
         (change_field(0, constraints={"pattern": "[A-Z"}), "not a valid regular expression"),
-        (change_field(1, format="email"), "$.fields[1].format"),
+        (change_field(1, format="ipv4"), "$.fields[1].format"),
         (lambda schema: schema.__setitem__("primaryKey", ["iso3", "code"]), "primary key names fields that do not exist"),
         (lambda schema: schema["foreignKeys"][0].__setitem__("fields", "source"), "foreign key names fields that do not exist"),
         (lambda schema: schema["foreignKeys"][0]["reference"].__setitem__("resource", "sources"), "does not declare"),
@@ -385,12 +385,21 @@ def test_a_schema_file_shared_by_two_resources_is_reported_once(mini):
 
 
 def test_an_unknown_field_type_does_not_stop_the_other_checks(mini):
-    edit_json(mini / "schemas/cities.schema.json", lambda schema: schema["fields"][2].__setitem__("type", "year"))
+    edit_json(mini / "schemas/cities.schema.json", lambda schema: schema["fields"][2].__setitem__("type", "yearly"))
     edit_json(mini / "schemas/cities.schema.json",
               lambda schema: schema["foreignKeys"][0]["reference"].__setitem__("resource", "countries"))
     set_cell(mini / "data/cities.csv", 2, "city", "")
     report = validate(mini, rules=False)
     messages = [finding.message for finding in findings_of(report, "table_schema_is_valid")]
-    assert any("'year' is not one of" in message for message in messages)
+    assert any("'yearly' is not one of" in message for message in messages)
     assert any("'countries', which the package does not declare" in message for message in messages)
     assert [(f.path, f.line) for f in findings_of(report, "required_cell_present")] == [("data/cities.csv", 2)]
+
+
+def test_the_meta_schema_is_no_stricter_than_data_package_v2(mini):
+    """v2 requires no package name, no field type, and accepts bounds written as strings."""
+    edit_json(mini / DESCRIPTOR, lambda document: document.pop("name"))
+    edit_json(mini / "schemas/lands.schema.json", lambda schema: (
+        schema["fields"][1].pop("type", None), schema["fields"][4].setdefault("constraints", {}).update(minimum="0")))
+    report = validate(mini, rules=False)
+    assert report.valid, [finding.message for finding in report.findings]

@@ -25,23 +25,20 @@ import math
 import sys
 import datetime as dt
 import difflib
+from decimal import Decimal
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from country_profiles import safe_io, tables
+from country_profiles import codec, safe_io, tables
 from country_profiles.paths import default_package
 
 if TYPE_CHECKING:
     import pandas as pd
 
 INDICATOR_TABLES = ("demographics", "forces", "infrastructure")
-DEFAULT_TRUE = ("true", "True", "TRUE", "1")  # Table Schema defaults
-DEFAULT_FALSE = ("false", "False", "FALSE", "0")
 MAX_LISTED_PROBLEMS = 20
-INTEGER_TEXT = re.compile(r"[+-]?\d+")
-DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class PackageError(ValueError):
@@ -108,17 +105,9 @@ def code_fields(schemas: Mapping[str, Mapping[str, Any]]) -> dict[str, set[str]]
 
 
 def field_dtype(field: Mapping[str, Any], is_code: bool) -> str:
-    """The pandas dtype `load` gives a Table Schema field."""
+    """The pandas dtype `load` gives a Table Schema field (codec.dtype; codes as categories)."""
     kind = field.get("type", "string")
-    if kind == "integer":
-        return "Int64"
-    if kind == "number":
-        return "float64"
-    if kind == "boolean":
-        return "boolean"
-    if kind == "date":
-        return "datetime64[ns]"
-    return "category" if is_code else "str"
+    return "category" if is_code and kind == "string" else codec.dtype(kind)
 
 
 def _schemas(root: Path) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
@@ -178,58 +167,26 @@ def _raise_if_any(problems: list[str]) -> None:
 
 
 def _parse_cells(
-    cells: list[str], field: Mapping[str, Any], missing: set[str], is_code: bool, where: tuple[str, list[int]]
+    cells: list[str], field: Mapping[str, Any], schema: Mapping[str, Any], is_code: bool, where: tuple[str, list[int]]
 ) -> tuple[Any, list[str]]:
-    """The column as a pandas array of the field's dtype, and a message for each cell that does not parse."""
+    """The column as a pandas array of the field's dtype, and a message for each cell that does
+    not parse (the codec's reading, as validation's)."""
     import pandas as pd
 
     display, lines = where
-    kind = field.get("type", "string")
+    reader = codec.field_codec(field, schema)
+    enum = field.get("constraints", {}).get("enum") if is_code else None
     problems: list[str] = []
     values: list[Any] = []
-
-    def bad(index: int, cell: str, expected: str) -> None:
-        problems.append(f"{display} line {lines[index]}, column {field['name']}: {cell!r} is not {expected}")
-        values.append(None)
-
-    true_values = set(field.get("trueValues", DEFAULT_TRUE))
-    false_values = set(field.get("falseValues", DEFAULT_FALSE))
-    enum = field.get("constraints", {}).get("enum")
     for index, cell in enumerate(cells):
-        if cell in missing:
-            values.append(None)
-        elif kind == "integer":
-            if INTEGER_TEXT.fullmatch(cell):
-                values.append(int(cell))
-            else:
-                bad(index, cell, "an integer")
-        elif kind == "number":
-            try:
-                number = float(cell)
-            except ValueError:
-                number = math.nan
-            if math.isfinite(number):  # NaN, inf and 1e309 are refused, as validation refuses them
-                values.append(number)
-            else:
-                bad(index, cell, "a number")
-        elif kind == "boolean":
-            if cell in true_values:
-                values.append(True)
-            elif cell in false_values:
-                values.append(False)
-            else:
-                bad(index, cell, f"a boolean ({'/'.join(sorted(true_values | false_values))})")
-        elif kind == "date":
-            try:
-                if not DATE_TEXT.fullmatch(cell):
-                    raise ValueError(cell)
-                values.append(dt.date.fromisoformat(cell))
-            except ValueError:
-                bad(index, cell, "a date (YYYY-MM-DD)")
-        elif enum is not None and is_code and cell not in enum:
-            bad(index, cell, f"one of {enum}")
-        else:
-            values.append(cell)
+        try:
+            value = reader.read(cell)
+            if enum is not None and value is not None and value not in enum:
+                raise codec.CellError(f"{cell!r} is not one of {enum}")
+        except codec.CellError as exc:
+            problems.append(f"{display} line {lines[index]}, column {field['name']}: {exc}")
+            value = None
+        values.append(float(value) if isinstance(value, Decimal) else value)
 
     dtype = field_dtype(field, is_code)
     if dtype == "category":
@@ -247,11 +204,10 @@ def _load_table(root: Path, name: str, path: str, schema: Mapping[str, Any], cod
 
     columns = [f["name"] for f in schema["fields"]]
     cells, lines = _read_cells(root, path, columns)
-    missing = set(schema.get("missingValues", [""]))
     data, problems = {}, []
     for field in schema["fields"]:
         data[field["name"]], found = _parse_cells(
-            cells[field["name"]], field, missing, field["name"] in codes, (path, lines)
+            cells[field["name"]], field, schema, field["name"] in codes, (path, lines)
         )
         problems += found
     _raise_if_any(sorted(problems, key=_line_of))

@@ -88,10 +88,7 @@ def _internal_error(name: str, exc: Exception) -> int:
 
 
 def console() -> None:
-    """The installed `country-profiles` command: main(), and for `validate`, an exit that skips
-    tearing the interpreter down. Freeing a large package's tables one object at a time takes a
-    noticeable share of a run, and the operating system reclaims the memory at once; validate
-    has closed every file it wrote by then."""
+    """The installed `country-profiles` command."""
     try:
         code = main()
         sys.stdout.flush()
@@ -102,8 +99,4 @@ def console() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         code = EXIT_BROKEN_PIPE
-    if sys.argv[1:2] == ["validate"]:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
     raise SystemExit(code)

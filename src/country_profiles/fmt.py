@@ -14,6 +14,7 @@ was refused, 2 the command could not run.
 from __future__ import annotations
 
 import argparse
+import json
 import csv
 import difflib
 import io
@@ -22,6 +23,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from decimal import Decimal
 from typing import Any
 
 from country_profiles import safe_io, tables
@@ -159,7 +161,16 @@ def format_table(data: bytes, schema: dict[str, Any]) -> tuple[str | None, list[
 
 
 def _row_counts(rows: list[dict[str, Any]], names: list[str]) -> Counter:
-    return Counter(tuple(row[name] for name in names) for row in rows)
+    return Counter(tuple(_comparable(row[name]) for name in names) for row in rows)
+
+
+def _comparable(value: Any) -> Any:
+    """A value that counts as equal to an equal value: JSON values as text, NaN as itself."""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, sort_keys=True, default=str)
+    if isinstance(value, Decimal) and value.is_nan():
+        return "NaN"
+    return value
 
 
 def check_table(table: TableFile) -> Outcome:

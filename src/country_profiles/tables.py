@@ -14,11 +14,11 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from country_profiles import safe_io, strict_json
+from country_profiles import codec, safe_io, strict_json
 from country_profiles.safe_io import PackagePathError, path_problem  # noqa: F401 (the one definition)
 
 
@@ -65,26 +65,15 @@ def schemas_by_resource(root: Path) -> dict[str, tuple[str, dict[str, Any]]]:
 
 
 def format_cell(value: Any) -> str:
-    if value is None:
+    """A value as text when its field is not at hand (diff, reports): numbers as the codec writes them."""
+    if value is None or (isinstance(value, float) and value != value):  # NaN: pandas' missing value
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value:
-            return ""
-        if value.is_integer() and abs(value) < 2**53:
-            return str(int(value))
-        text = format(Decimal(repr(value)), "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            return str(value)
-        if value == 0:
-            return "0"  # also for -0 and 0E-7
-        text = format(value, "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, (int, float, Decimal)):
+        return codec.format_number(value)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
     return str(value)
 
 
@@ -110,10 +99,11 @@ def sort_key(schema: Mapping[str, Any]):
 
 
 def render_csv(rows: Iterable[Mapping[str, Any]], schema: Mapping[str, Any]) -> str:
-    """The canonical text of a table with these rows (unknown keys are an error)."""
+    """The canonical text of a table with these rows (unknown keys are an error); each value is
+    written by its field's codec, and text (a missing-value marker such as "n/a") as it is."""
     columns = [f["name"] for f in schema["fields"]]
     known = set(columns)
-    booleans = {f["name"]: boolean_spellings(f) for f in schema["fields"] if f.get("type") == "boolean"}
+    codecs = [codec.field_codec(f, schema) for f in schema["fields"]]
     out = io.StringIO()
     write_record = _record_writer(out)
     write_record(columns)
@@ -121,21 +111,8 @@ def render_csv(rows: Iterable[Mapping[str, Any]], schema: Mapping[str, Any]) -> 
         extra = set(row) - known
         if extra:
             raise ValueError(f"row has columns the schema does not declare: {sorted(extra)}")
-        cells = [row.get(c) for c in columns]
-        write_record([booleans[c][v] if c in booleans and isinstance(v, bool) else format_cell(v)
-                      for c, v in zip(columns, cells)])
+        write_record([cell_codec.write(row.get(c)) for c, cell_codec in zip(columns, codecs)])
     return out.getvalue()
-
-
-def boolean_spellings(field: Mapping[str, Any]) -> dict[bool, str]:
-    """How a boolean field writes its values: true and false, unless its trueValues/falseValues
-    leave them out (["yes"], ["no"]): then the first it declares, so the text stays valid."""
-    spellings = {}
-    for value, key, usual in ((True, "trueValues", "true"), (False, "falseValues", "false")):
-        declared = field.get(key)
-        valid = isinstance(declared, list) and declared and all(isinstance(item, str) for item in declared)
-        spellings[value] = declared[0] if valid and usual not in declared else usual
-    return spellings
 
 
 def _record_writer(out: io.StringIO):
@@ -175,64 +152,11 @@ def json_file(path: Path, root: Path | None = None) -> dict[str, Any]:
 
 # Reading a table back into typed values: what the formatter respells and the diff compares.
 
-_INTEGER = re.compile(r"[+-]?\d+")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TRUE = ("true", "True", "TRUE", "1")
-_FALSE = ("false", "False", "FALSE", "0")
-MAX_EXPONENT = 400  # beyond this a number written out without exponent gets unreadably long
+CellError = codec.CellError
 
 
-class CellError(ValueError):
-    """A cell's text is not a value of its field's type; the message says what was expected."""
-
-
-def parse_cell(text: str, field: Mapping[str, Any]) -> Any:
-    """The value one cell holds: None (empty), str, int, Decimal, bool or datetime.date.
-
-    Every spelling of one value parses to that value (" 1.50", "1.5e0" and "1.5" alike), so
-    the canonical writer can respell it without changing it. Numbers are Decimal, never float,
-    so no digit is rounded away. Types other than these keep their text.
-    """
-    if text == "":
-        return None
-    kind = field.get("type", "string")
-    if kind not in ("integer", "number", "boolean", "date"):
-        return text
-    bare = text.strip()
-    if kind == "boolean":
-        if bare in (*_TRUE, *field.get("trueValues", ())):
-            return True
-        if bare in (*_FALSE, *field.get("falseValues", ())):
-            return False
-        raise CellError(f"{text!r} is not a boolean (write true or false)")
-    if kind == "date":
-        try:
-            if _DATE.fullmatch(bare):
-                return datetime.date.fromisoformat(bare)
-        except ValueError:
-            pass
-        raise CellError(f"{text!r} is not a date (write YYYY-MM-DD)")
-    number = _parse_number(text, bare)
-    if kind == "number":
-        return number
-    if _INTEGER.fullmatch(bare) or number == number.to_integral_value():
-        return int(number)
-    raise CellError(f"{text!r} is not an integer")
-
-
-def _parse_number(text: str, bare: str) -> Decimal:
-    if not _NUMBER.fullmatch(bare):
-        hint = " (write it without thousands separators)" if _GROUPED_NUMBER.fullmatch(bare) else ""
-        raise CellError(f"{text!r} is not a number{hint}")
-    try:
-        number = Decimal(bare)
-    except InvalidOperation:  # the pattern admits only what Decimal reads; belt and braces
-        raise CellError(f"{text!r} is not a number") from None
-    if number and abs(number.adjusted()) > MAX_EXPONENT:
-        raise CellError(f"{text!r} is too large or too small to write out in full")
-    return number
+class Marker(str):
+    """A missing-value marker other than the empty cell ("n/a"): kept as written, never a value."""
 
 
 @dataclass(frozen=True)
@@ -264,22 +188,12 @@ def decode_table(data: bytes) -> tuple[str, list[TableProblem]]:
     return text.removeprefix("\ufeff"), []
 
 
-def missing_markers(schema: Mapping[str, Any], field: Mapping[str, Any]) -> frozenset[str]:
-    """The missing values of a field other than the empty cell ("n/a", "-"): the field's own
-    missingValues, else the schema's, as validation reads them."""
-    for declared in (field.get("missingValues"), schema.get("missingValues")):
-        if isinstance(declared, list) and all(isinstance(item, str) for item in declared):
-            return frozenset(declared) - {""}
-    return frozenset()
-
-
 def parse_table(text: str, schema: Mapping[str, Any]) -> ParsedTable:
     """Read a table's text under its Table Schema, collecting every problem instead of stopping.
 
     Blank lines are layout and are skipped; malformed quoting ends the reading at its line.
     """
-    fields = {f["name"]: f for f in schema["fields"]}
-    markers = {name: missing_markers(schema, field) for name, field in fields.items()}
+    codecs = {f["name"]: codec.field_codec(f, schema) for f in schema["fields"]}
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     parsed = ParsedTable(header=[])
     try:
@@ -288,7 +202,7 @@ def parse_table(text: str, schema: Mapping[str, Any]) -> ParsedTable:
             parsed.problems.append(TableProblem(1, "the file is empty; the first line must be the header"))
             return parsed
         parsed.header = header
-        parsed.problems += _header_problems(header, list(fields))
+        parsed.problems += _header_problems(header, list(codecs))
         start = reader.line_num + 1
         for cells in reader:
             line, start = start, reader.line_num + 1
@@ -301,19 +215,29 @@ def parse_table(text: str, schema: Mapping[str, Any]) -> ParsedTable:
                 )
             row = {}
             for name, cell in zip(header, cells):
-                if cell in markers.get(name, ()):  # "n/a" and the like: kept as written, never a value
-                    row[name] = cell
-                    continue
-                try:
-                    row[name] = parse_cell(cell, fields[name]) if name in fields else cell
-                except CellError as exc:
-                    parsed.problems.append(TableProblem(line, f"column {name}: {exc}"))
-                    row[name] = cell
+                row[name], problem = read_cell(codecs.get(name), cell)
+                if problem:
+                    parsed.problems.append(TableProblem(line, f"column {name}: {problem}"))
             parsed.rows.append(row)
             parsed.lines.append(line)
     except csv.Error as exc:
         parsed.problems.append(TableProblem(reader.line_num or 1, f"malformed CSV: {exc}"))
     return parsed
+
+
+def read_cell(cell_codec: codec.FieldCodec | None, text: str) -> tuple[Any, str | None]:
+    """A cell's value and why validation refuses it (None if it does not): what fmt and diff
+    read. A refused cell keeps its text, so no tool ever turns it into an accepted value."""
+    if cell_codec is None:
+        return text, None
+    if text in cell_codec.missing_values:
+        return (Marker(text) if text else None), None
+    try:
+        value = cell_codec.parse(text)
+    except CellError as exc:
+        return text, str(exc)
+    problem = codec.spelling_problem(cell_codec, text)
+    return (value, None) if problem is None else (text, problem)
 
 
 def _header_problems(header: list[str], expected: list[str]) -> list[TableProblem]:

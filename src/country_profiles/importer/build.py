@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from country_profiles import tables
+from country_profiles import codec, tables
 from country_profiles.plural import count_of
 from country_profiles.importer.factbook import FactbookExtract, extract_factbook
 from country_profiles.importer.memberships import MembershipsExtract, extract_memberships
@@ -101,29 +101,15 @@ def run(sources: Path, root: Path, out: Path | None = None) -> ImportResult:
 
 
 def _typed_rows(path: Path, schema: dict[str, Any]) -> list[dict[str, Any]]:
-    types = {f["name"]: f["type"] for f in schema["fields"]}
+    """A curated table's rows as values, read by the codec (as validation reads them)."""
+    readers = {f["name"]: codec.field_codec(f, schema) for f in schema["fields"]}
     rows = []
     for line, raw in enumerate(tables.read_rows(path), start=2):
         try:
-            rows.append({name: _parse(raw.get(name, ""), types[name]) for name in types})
-        except ValueError as exc:
+            rows.append({name: reader.read(raw.get(name, "")) for name, reader in readers.items()})
+        except codec.CellError as exc:
             raise ImportError_(f"{path}:{line}: {exc}") from None
     return rows
-
-
-def _parse(text: str, type_: str) -> Any:
-    if text == "":
-        return None
-    if type_ == "integer":
-        return int(text)
-    if type_ == "number":
-        number = float(text)
-        return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
-    if type_ == "boolean":
-        if text not in ("true", "false"):
-            raise ValueError(f"{text!r} is not true or false")
-        return text == "true"
-    return text
 
 
 def _key_of(schema: dict[str, Any]):
@@ -182,8 +168,12 @@ def _correct_cells(built, corrections, schemas) -> None:
                 f"{where}: {record['table']} {record['key']} {record['field']} is now {current!r}, not {record['old']!r}; "
                 "update or remove the record"
             )
-        types = {f["name"]: f["type"] for f in schemas[record["table"]][1]["fields"]}
-        row[record["field"]] = _parse(record["new"], types[record["field"]])
+        schema = schemas[record["table"]][1]
+        (field,) = [f for f in schema["fields"] if f["name"] == record["field"]]
+        try:
+            row[record["field"]] = codec.field_codec(field, schema).read(record["new"])
+        except codec.CellError as exc:
+            raise ImportError_(f"{where}: {exc}") from None
 
 
 def _check_references(built: dict[str, list[dict[str, Any]]]) -> None:

@@ -41,7 +41,7 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     from country_profiles.validation.model import LoadedPackage
     from country_profiles.validation.package import PACKAGE_RULES, check_package, locate_descriptor
     from country_profiles.validation.report import CheckedTable, Report
-    from country_profiles.validation.structure import STRUCTURE_RULES, check_foreign_keys, check_table
+    from country_profiles.validation.structure import STRUCTURE_RULES, check_foreign_keys
 
     timings = {"imports": perf_counter() - started}
     descriptor_path = locate_descriptor(package)
@@ -56,35 +56,8 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     if rules:
         pandera_loading.start()
 
-    def check_file(spec: Any) -> "TableResult | Finding":
-        try:
-            # The bytes go straight into check_table, which then holds the only reference and
-            # lets them go once they are parsed. (check_table itself does no input or output.)
-            result = check_table(spec.name, spec.path, spec.raw_schema, spec.schema,
-                                 safe_io.read_inside(checked.root, spec.file))
-        except safe_io.PackagePathError as exc:
-            return _package_finding("resource_file_exists", f"{spec.path} {exc.reason}", spec.name, spec.path)
-        except OSError as exc:
-            return _package_finding("resource_file_exists", f"{spec.path} cannot be read: {exc.strerror or exc}",
-                                    spec.name, spec.path)
-        return_free_memory()  # what parsing the file needed and no longer does (memory.py)
-        return result
-
-    readable = [spec for spec in checked.resources
-                if spec.file is not None and spec.schema is not None and spec.raw_schema is not None]
-    results = []
-    # Two files at a time: Arrow reads and parses without holding Python's global lock, so one
-    # file's reading overlaps the other's checks in pandas. The largest files start first, so
-    # the last to finish is a small one; results keep the descriptor's order.
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        pending = {id(spec): pool.submit(check_file, spec) for spec in sorted(readable, key=_size, reverse=True)}
-        for spec in readable:
-            outcome = pending[id(spec)].result()
-            if isinstance(outcome, Finding):
-                findings.append(outcome)
-            else:
-                results.append(outcome)
-                findings += outcome.findings
+    results, found = _check_files(checked, jobs)
+    findings += found
     # A repeated resource name is a descriptor error; keys refer to the first resource of a name.
     first = {}
     for result in results:
@@ -100,6 +73,7 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     timings["structure"] = perf_counter() - mark
 
     return_free_memory()
+
     mark = perf_counter()
     loaded = LoadedPackage(
         root=checked.root,
@@ -131,6 +105,53 @@ def load(package: str | Path) -> "LoadedPackage":
     report = validate(package, rules=False)
     assert report.package is not None
     return report.package
+
+
+def _check_files(checked: Any, jobs: int) -> tuple[list["TableResult"], list["Finding"]]:
+    """Each resource's file: the fast path's results, and the findings of every file."""
+    from country_profiles import safe_io
+    from country_profiles.validation.fallback import check_with_frictionless
+    from country_profiles.validation.findings import Finding
+    from country_profiles.validation.memory import return_free_memory
+    from country_profiles.validation.package import PACKAGE_RULES
+    from country_profiles.validation.structure import STRUCTURE_RULES, check_table
+
+    findings: list[Finding] = []
+    rules_by_id = {rule.id: rule for rule in (*PACKAGE_RULES, *STRUCTURE_RULES)}
+    for spec in checked.resources:  # what the fast path does not read, frictionless does
+        if spec.fallback and (spec.file is not None or "data" in (spec.descriptor or {})):
+            findings += check_with_frictionless(checked.root, spec.descriptor or {}, spec.raw_schema, rules_by_id)
+
+    def check_file(spec: Any) -> "TableResult | Finding":
+        try:
+            # The bytes go straight into check_table, which then holds the only reference and
+            # lets them go once they are parsed. (check_table itself does no input or output.)
+            result = check_table(spec.name, spec.path, spec.raw_schema, spec.schema,
+                                 safe_io.read_inside(checked.root, spec.file))
+        except safe_io.PackagePathError as exc:
+            return _package_finding("resource_file_exists", f"{spec.path} {exc.reason}", spec.name, spec.path)
+        except OSError as exc:
+            return _package_finding("resource_file_exists", f"{spec.path} cannot be read: {exc.strerror or exc}",
+                                    spec.name, spec.path)
+        return_free_memory()  # what parsing the file needed and no longer does (memory.py)
+        return result
+
+    readable = [spec for spec in checked.resources if not spec.fallback
+                and spec.file is not None and spec.schema is not None and spec.raw_schema is not None]
+    results = []
+    # Two files at a time: Arrow reads and parses without holding Python's global lock, so one
+    # file's reading overlaps the other's checks in pandas. The largest files start first, so
+    # the last to finish is a small one; results keep the descriptor's order.
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        pending = {id(spec): pool.submit(check_file, spec) for spec in sorted(readable, key=_size, reverse=True)}
+        for spec in readable:
+            outcome = pending[id(spec)].result()
+            if isinstance(outcome, Finding):
+                findings.append(outcome)
+            else:
+                results.append(outcome)
+                findings += outcome.findings
+    return results, findings
 
 
 def _load_pandera() -> None:

@@ -63,7 +63,6 @@ def run(args: argparse.Namespace) -> int:
     from country_profiles.validation.report import FORMATS, format_markdown, format_text
 
     _choose_allocator()
-    _collect_garbage_less_often()
     imported = perf_counter() - started
     package = args.package if args.package is not None else default_package()
     output = None
@@ -111,18 +110,6 @@ def _package_folder(package: str | Path) -> Path:
     """The folder of the package's files: PACKAGE itself, or the folder of a descriptor."""
     path = Path(package)
     return path if not path.name.endswith(".json") else path.parent
-
-
-def _collect_garbage_less_often() -> None:
-    """Python's cycle collector runs after every 700 new container objects and, now and then,
-    walks every object alive; pandas makes many small objects, so on a large package that is a
-    few percent of the run (scripts/bench.py). The objects imported so far are frozen out of
-    those walks, and a collection waits for 100 times as many new objects. Cycles are still
-    collected: a package of any size keeps its memory bounded."""
-    import gc
-
-    gc.freeze()
-    gc.set_threshold(70_000, 50, 50)
 
 
 def _choose_allocator() -> None:

@@ -21,6 +21,7 @@ from country_profiles import safe_io, strict_json
 from country_profiles.paths import PACKAGED_ROOT, REPO_ROOT
 from country_profiles.safe_io import path_problem  # shared with fmt and export, which must refuse the same paths
 from country_profiles.validation.findings import ERROR, Finding, Rule
+from country_profiles.validation.fallback import needs_frictionless
 from country_profiles.validation.structure import CompiledSchema, compile_schema
 
 DESCRIPTOR_NAME = "datapackage.json"
@@ -126,6 +127,8 @@ class ResourceSpec:
     raw_schema: dict[str, Any] | None = None
     schema: CompiledSchema | None = None
     schema_locate: _Locator | None = None
+    descriptor: dict[str, Any] | None = None  # the resource as declared
+    fallback: bool = False  # checked by frictionless (fallback.py), not by the fast path
 
     def schema_line(self, where: tuple[Any, ...]) -> int | None:
         return self.schema_locate(self.schema_prefix + where) if self.schema_locate else None
@@ -201,7 +204,8 @@ def check_package(descriptor_path: Path) -> PackageCheck:
 def _check_resource(check: PackageCheck, resource: dict[str, Any], index: int, name: str, locate: _Locator) -> ResourceSpec:
     descriptor_name = check.descriptor_path.name
     declared = resource.get("path")
-    spec = ResourceSpec(name=name, path=_normal(declared) if isinstance(declared, str) else f"resources[{index}]")
+    spec = ResourceSpec(name=name, path=_normal(declared) if isinstance(declared, str) else f"resources[{index}]",
+                        descriptor=resource, fallback=needs_frictionless(resource))
     if isinstance(declared, str):
         spec.file = _openable(check, declared, "resource path", name, descriptor_name, locate(("resources", index, "path")))
     raw = resource.get("schema")

@@ -12,14 +12,8 @@ line 1 and the cells below are still checked against the field at their position
 from __future__ import annotations
 
 import codecs
-import csv
-import io
-import math
 import re
-import threading
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
@@ -27,6 +21,15 @@ import numpy as np
 import pandas as pd
 import regex
 
+from country_profiles import codec
+from country_profiles.validation.compiled import (  # noqa: F401  (compile_schema and the rest: this module's API)
+    BOUND_NAMES, DTYPES, NONZERO_MANTISSA, TYPES, Bound, CompiledSchema, FieldSpec, ForeignKey, as_names,
+    compile_field, compile_schema, lookalike_note, show,
+)
+from country_profiles.validation.csvfile import (  # noqa: F401
+    CsvError, Records, _line_break_within_quotes, _read_rectangular, decode_utf8, line_starts, read_records,
+)
+from country_profiles.validation.fallback import FALLBACK_RULE
 from country_profiles.validation.findings import ERROR, WARNING, Finding, Rule
 from country_profiles.validation.limits import PER_RULE_AND_COLUMN, more_finding
 from country_profiles.validation.patterns import MAX_TIMEOUTS, SECONDS_PER_CELL, compile_pattern, failing_texts
@@ -89,8 +92,21 @@ STRUCTURE_RULES: tuple[Rule, ...] = (
         "cell_has_field_type",
         ERROR,
         "Every non-missing cell parses as its field's type (and format).",
-        hint="Write integers as 123, numbers as 123.45 (dot as decimal mark, no thousands separators), "
+        hint="Write integers as 123, numbers as 123.45 (dot as decimal mark, no thousands separators, digits 0-9), "
         "dates as YYYY-MM-DD, booleans as the schema's trueValues/falseValues, URIs with a scheme (https://...).",
+    ),
+    Rule(
+        "number_has_no_surrounding_whitespace",
+        ERROR,
+        "Integer and number cells hold the value alone, without spaces around it.",
+        hint="Delete the spaces. Table Schema reads ' 12' as 12, but this package's tables never write them, "
+        "so a space usually means a value pasted from elsewhere.",
+    ),
+    Rule(
+        "number_is_finite",
+        ERROR,
+        "Number cells are finite: NaN, INF and -INF are Table Schema numbers, but no figure of this package is one.",
+        hint="Leave the cell empty when the value is unknown.",
     ),
     Rule(
         "required_cell_present",
@@ -142,617 +158,8 @@ STRUCTURE_RULES: tuple[Rule, ...] = (
         hint="Correct the value, or add the missing row to the referenced table first.",
     ),
 )
+STRUCTURE_RULES += (FALLBACK_RULE,)
 _RULES = {rule.id: rule for rule in STRUCTURE_RULES}
-
-TYPES = ("string", "integer", "number", "boolean", "date")
-DTYPES = {"string": "str", "integer": "Int64", "number": "float64", "boolean": "boolean", "date": "datetime64[ns]"}
-DEFAULT_MISSING_VALUES = ("",)
-DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
-DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
-BOUND_NAMES = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
-
-# The grammar of each type: stricter than frictionless (no surrounding spaces, no NaN or
-# Infinity, ISO dates only), never looser, so every cell frictionless rejects we reject too.
-INTEGER_RE = re.compile(r"[+-]?[0-9]+")
-NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-NONZERO_MANTISSA = re.compile(r"[+-]?[0-9.]*[1-9]")  # a number written with a digit other than 0 before its exponent
-URI_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+")
-WEB_URI_RE = re.compile(r"(?i:https?|ftp)://[^/?#\s@]+.*")
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-# datetime64[ns] holds 1677-09-21 .. 2262-04-11; whole years inside that are safe.
-DATE_YEARS = (1678, 2261)
-
-
-# --- Field types: one scalar parser per type, shared with the schema checks in package.py ---
-
-
-def parse_integer(text: str) -> int | None:
-    if not INTEGER_RE.fullmatch(text):
-        return None
-    value = int(text)
-    return value if INT64_MIN <= value <= INT64_MAX else None
-
-
-def parse_number(text: str) -> float | None:
-    if not NUMBER_RE.fullmatch(text):
-        return None
-    value = float(text)
-    if value == 0 and NONZERO_MANTISSA.match(text):
-        return None  # 1e-400 underflows to 0: no export could hold the value written
-    return value if math.isfinite(value) else None
-
-
-def parse_date(text: str) -> date | None:
-    if not DATE_RE.fullmatch(text):
-        return None
-    try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        return None
-    return value if DATE_YEARS[0] <= value.year <= DATE_YEARS[1] else None
-
-
-def is_uri(text: str) -> bool:
-    if not URI_RE.fullmatch(text):
-        return False
-    scheme = text.split(":", 1)[0].lower()
-    return scheme not in ("http", "https", "ftp") or bool(WEB_URI_RE.fullmatch(text))
-
-
-def type_problem(spec: FieldSpec, text: str) -> str:
-    """Why `text` is not a valid `spec.type`; called only for cells that failed to parse."""
-    shown = show(text)
-    if text != text.strip():
-        return f"{shown} has spaces around it; a {spec.type} cell holds only the value"
-    if spec.type == "integer":
-        if INTEGER_RE.fullmatch(text):
-            return f"{shown} is too large for a 64-bit integer"
-        if NUMBER_RE.fullmatch(text):
-            return f"{shown} is not an integer (a whole number without decimals or exponent)"
-        return f"{shown} is not an integer"
-    if spec.type == "number":
-        if NUMBER_RE.fullmatch(text):
-            if float(text) == 0:
-                return f"{shown} is too close to zero to be a number: it would be read as 0"
-            return f"{shown} is too large to be a number"
-        if re.fullmatch(r"[+-]?[0-9.,]+", text) and "," in text:
-            return f"{shown} is not a number (use a dot as decimal mark and no thousands separators)"
-        return f"{shown} is not a number"
-    if spec.type == "boolean":
-        allowed = ", ".join(sorted(spec.true_values | spec.false_values))
-        return f"{shown} is not a boolean (allowed: {allowed})"
-    if spec.type == "date":
-        if DATE_RE.fullmatch(text):
-            try:
-                date.fromisoformat(text)
-            except ValueError:
-                return f"{shown} is not a calendar date"
-            return f"{shown} is outside the supported years {DATE_YEARS[0]}-{DATE_YEARS[1]}"
-        return f"{shown} is not a date in the form YYYY-MM-DD"
-    if spec.format == "uri":
-        return f"{shown} is not a URI (expected a scheme and no spaces, e.g. https://example.org/page)"
-    return f"{shown} is not a valid {spec.type}"
-
-
-def show(value: Any, limit: int = 80) -> str:
-    """A cell as a person reads it in a message: quoted, invisible characters made visible."""
-    text = str(value)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    if text.isprintable() and text == text.strip():
-        return f"'{text}'"
-    return repr(text)
-
-
-def lookalike_note(text: str, limit: int = 3) -> str:
-    """For a value that matched nothing: its non-ASCII characters by name, since a Cyrillic 'К' or a
-    decomposed 'ó' looks exactly like the character the reader expects."""
-    odd = [char for char in dict.fromkeys(str(text)[:1000]) if ord(char) > 127]
-    if not odd:
-        return ""
-    named = ", ".join(f"U+{ord(char):04X} {unicodedata.name(char, 'without a name')}" for char in odd[:limit])
-    more = f" and {len(odd) - limit} more" if len(odd) > limit else ""
-    return f" (it holds non-ASCII characters: {named}{more})"
-
-
-# --- Compiled schema: what the checks need, tolerant of pieces the meta-schema rejects ---
-
-
-@dataclass(frozen=True)
-class Bound:
-    name: str  # minimum, maximum, exclusiveMinimum or exclusiveMaximum
-    value: Any  # in the field's type
-    declared: Any  # as written in the schema, for messages and exact comparison
-
-
-@dataclass
-class FieldSpec:
-    name: str
-    type: str
-    format: str = "default"
-    required: bool = False
-    unique: bool = False
-    enum: tuple[Any, ...] | None = None
-    pattern: regex.Pattern | None = None
-    min_length: int | None = None
-    max_length: int | None = None
-    bounds: tuple[Bound, ...] = ()
-    missing_values: frozenset[str] = frozenset(DEFAULT_MISSING_VALUES)
-    true_values: frozenset[str] = frozenset(DEFAULT_TRUE_VALUES)
-    false_values: frozenset[str] = frozenset(DEFAULT_FALSE_VALUES)
-
-    def parse(self, text: str) -> Any:
-        """The typed value of one non-missing cell, or None when it does not parse."""
-        if self.type == "integer":
-            return parse_integer(text)
-        if self.type == "number":
-            return parse_number(text)
-        if self.type == "date":
-            return parse_date(text)
-        if self.type == "boolean":
-            if text in self.true_values:
-                return True
-            return False if text in self.false_values else None
-        if self.format == "uri" and not is_uri(text):
-            return None
-        return text
-
-
-@dataclass(frozen=True)
-class ForeignKey:
-    fields: tuple[str, ...]
-    resource: str  # "" for a reference to the same resource
-    reference_fields: tuple[str, ...]
-    index: int = 0  # position in the schema's foreignKeys, for messages
-
-
-@dataclass
-class CompiledSchema:
-    fields: list[FieldSpec]
-    primary_key: tuple[str, ...] = ()
-    foreign_keys: list[ForeignKey] = field(default_factory=list)
-    missing_values: frozenset[str] = frozenset(DEFAULT_MISSING_VALUES)  # schema-wide
-
-    @property
-    def field_names(self) -> list[str]:
-        return [spec.name for spec in self.fields]
-
-
-def as_names(value: Any) -> tuple[str, ...] | None:
-    """primaryKey/foreignKey `fields` may be one name or a list of names."""
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
-        return tuple(value)
-    return None
-
-
-def _constraint_value(spec: FieldSpec, value: Any) -> Any:
-    """A constraint value (enum member or bound) in the field's type, or None if it is not one."""
-    if spec.type == "boolean":
-        if isinstance(value, bool):
-            return value
-        return spec.parse(value) if isinstance(value, str) else None
-    if isinstance(value, bool):
-        return None
-    if spec.type == "integer":
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        return parse_integer(value) if isinstance(value, str) else None
-    if spec.type == "number":
-        if isinstance(value, (int, float)):
-            try:
-                number = float(value)
-            except OverflowError:  # an integer beyond any double (JSON allows 10**4000)
-                return None
-            return number if math.isfinite(number) else None
-        return parse_number(value) if isinstance(value, str) else None
-    if spec.type == "date":
-        return parse_date(value) if isinstance(value, str) else None
-    return value if isinstance(value, str) else None
-
-
-def compile_field(raw: Any, schema_missing: frozenset[str]) -> tuple[FieldSpec | None, list[tuple[str, str]]]:
-    """Compile one field descriptor. Returns the spec (None if unusable) and problems the
-    meta-schema cannot see, each as (JSON path below the field, message)."""
-    problems: list[tuple[str, str]] = []
-    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
-        return None, problems  # the meta-schema reports it
-    # A type the validator does not know (the meta-schema reports it) is read as string, so
-    # that the rest of the table is still checked in the same run.
-    type_ = raw.get("type", "string")
-    type_ = type_ if type_ in TYPES else "string"
-    spec = FieldSpec(name=raw["name"], type=type_)
-    fmt = raw.get("format", "default")
-    spec.format = fmt if fmt in ("default", "uri") and type_ == "string" else "default"
-    missing = raw.get("missingValues")
-    if isinstance(missing, list) and all(isinstance(item, str) for item in missing):
-        spec.missing_values = frozenset(missing)
-    else:
-        spec.missing_values = schema_missing
-    if type_ == "boolean":
-        for key, attr in (("trueValues", "true_values"), ("falseValues", "false_values")):
-            values = raw.get(key)
-            if isinstance(values, list) and values and all(isinstance(item, str) for item in values):
-                setattr(spec, attr, frozenset(values))
-        both = spec.true_values & spec.false_values
-        if both:
-            problems.append(("", f"{sorted(both)} are both trueValues and falseValues"))
-            spec.false_values = spec.false_values - both
-
-    constraints = raw.get("constraints")
-    if not isinstance(constraints, dict):
-        return spec, problems
-    spec.required = constraints.get("required") is True
-    spec.unique = constraints.get("unique") is True
-    enum = constraints.get("enum")
-    if isinstance(enum, list) and enum:
-        typed = [_constraint_value(spec, value) for value in enum]
-        bad = [value for value, parsed in zip(enum, typed) if parsed is None]
-        if bad:
-            problems.append((".constraints.enum", f"enum values {bad} are not valid {type_} values"))
-        spec.enum = tuple(value for value in typed if value is not None)
-    pattern = constraints.get("pattern")
-    if isinstance(pattern, str) and type_ == "string":
-        try:
-            spec.pattern = compile_pattern(pattern)
-        except (re.error, regex.error) as exc:
-            problems.append((".constraints.pattern", f"pattern {pattern!r} is not a valid regular expression: {exc}"))
-    for key, attr in (("minLength", "min_length"), ("maxLength", "max_length")):
-        value = constraints.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and type_ == "string":
-            setattr(spec, attr, value)
-    bounds = []
-    for name in BOUND_NAMES:
-        if name not in constraints or type_ not in ("integer", "number", "date"):
-            continue
-        value = _constraint_value(spec, constraints[name])
-        if value is None:
-            problems.append((f".constraints.{name}", f"{name} {constraints[name]!r} is not a valid {type_} value"))
-        else:
-            bounds.append(Bound(name, value, constraints[name]))
-    spec.bounds = tuple(bounds)
-    return spec, problems
-
-
-def compile_schema(schema: Any) -> tuple[CompiledSchema | None, list[tuple[str, str]]]:
-    """Compile a Table Schema. Returns None when its fields cannot be read at all (the
-    meta-schema says why) and the problems only code can see, as (JSON path, message)."""
-    problems: list[tuple[str, str]] = []
-    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
-        return None, problems
-    missing = schema.get("missingValues", list(DEFAULT_MISSING_VALUES))
-    if not (isinstance(missing, list) and all(isinstance(item, str) for item in missing)):
-        missing = list(DEFAULT_MISSING_VALUES)
-    schema_missing = frozenset(missing)
-    specs: list[FieldSpec] = []
-    usable = True
-    for index, raw in enumerate(schema["fields"]):
-        spec, field_problems = compile_field(raw, schema_missing)
-        problems += [(f"$.fields[{index}]{where}", message) for where, message in field_problems]
-        if spec is None:
-            usable = False
-        else:
-            specs.append(spec)
-    names = [spec.name for spec in specs]
-    for name in sorted({name for name in names if names.count(name) > 1}):
-        problems.append(("$.fields", f"field name {name!r} is declared {names.count(name)} times"))
-        usable = False
-    if not usable or not specs:
-        return None, problems
-
-    compiled = CompiledSchema(fields=specs, missing_values=schema_missing)
-    if "primaryKey" in schema:
-        key = as_names(schema["primaryKey"])
-        unknown = [name for name in key or () if name not in names]
-        if unknown:
-            problems.append(("$.primaryKey", f"primary key names fields that do not exist: {unknown}"))
-        elif key:
-            compiled.primary_key = key
-    foreign_keys = schema.get("foreignKeys", [])
-    for index, raw in enumerate(foreign_keys if isinstance(foreign_keys, list) else []):
-        where = f"$.foreignKeys[{index}]"
-        if not isinstance(raw, dict) or not isinstance(raw.get("reference"), dict):
-            continue
-        fields = as_names(raw.get("fields"))
-        reference = raw["reference"]
-        reference_fields = as_names(reference.get("fields"))
-        resource = reference.get("resource", "")
-        if fields is None or reference_fields is None or not isinstance(resource, str):
-            continue
-        unknown = [name for name in fields if name not in names]
-        if unknown:
-            problems.append((f"{where}.fields", f"foreign key names fields that do not exist: {unknown}"))
-            continue
-        if len(fields) != len(reference_fields):
-            problems.append((where, f"foreign key has {len(fields)} fields but refers to {len(reference_fields)}"))
-            continue
-        compiled.foreign_keys.append(ForeignKey(fields, resource, reference_fields, index))
-    return compiled, problems
-
-
-# --- Reading a CSV file into string cells, with the line where each record starts ---
-
-
-@dataclass
-class Records:
-    """The cells of a CSV file as strings. `cells` has one row per record (header first) and
-    as many columns as the longest record; `counts` is each record's number of cells, `lines`
-    the physical line where it starts, and `unclosed_quote` the line of a record whose quoted
-    cell is never closed (it then runs to the end of the file)."""
-
-    cells: pd.DataFrame
-    counts: np.ndarray
-    lines: np.ndarray
-    unclosed_quote: int | None = None
-
-
-_BAD_BYTES = threading.local()  # validate checks two files at a time, one per thread
-
-
-def _record_bad_byte(error: UnicodeError) -> tuple[str, int]:
-    assert isinstance(error, UnicodeDecodeError)
-    _BAD_BYTES.offsets.append(error.start)
-    return "\ufffd", error.end
-
-
-codecs.register_error("country_profiles_record", _record_bad_byte)
-
-
-def decode_utf8(data: bytes) -> tuple[str, list[int]]:
-    """Decode, replacing bad bytes, and return the text and the offset of each bad byte run."""
-    try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError:
-        pass
-    _BAD_BYTES.offsets = []
-    text = data.decode("utf-8", errors="country_profiles_record")
-    offsets, _BAD_BYTES.offsets = _BAD_BYTES.offsets, []
-    return text, offsets
-
-
-_SEPARATORS = np.array([ord(","), ord("\n"), ord("\r")], dtype=np.uint8)
-
-
-def _scan(data: bytes) -> tuple[np.ndarray, np.ndarray] | None:
-    """Record boundaries found with numpy: a newline or comma ends a record or cell when an even
-    number of quotes precede it. Returns (counts, lines) per record, or None when the quoting
-    is not plain RFC 4180 (a stray or unclosed quote, a lone CR) and only a CSV parser can tell."""
-    arr = np.frombuffer(data, dtype=np.uint8)
-    size = arr.size
-    all_newlines = np.flatnonzero(arr == 10)
-    carriage = np.flatnonzero(arr == 13)
-    if carriage.size and (carriage[-1] == size - 1 or (arr[carriage + 1] != 10).any()):
-        return None
-    quotes = np.flatnonzero(arr == 34)
-    commas = np.flatnonzero(arr == 44)
-    newlines = all_newlines
-    if quotes.size:
-        if not _quotes_are_plain(arr, quotes):
-            return None
-        newlines = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
-        commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
-    ends = newlines
-    if size and (ends.size == 0 or ends[-1] != size - 1):
-        ends = np.append(ends, size)
-    starts = np.concatenate(([0], newlines + 1))[: ends.size]
-    lengths = ends - starts
-    lengths = lengths - ((lengths > 0) & (arr[np.maximum(ends - 1, 0)] == 13))
-    counts = np.bincount(np.searchsorted(ends, commas, side="right"), minlength=ends.size)[: ends.size] + 1
-    counts[lengths == 0] = 0
-    lines = np.searchsorted(all_newlines, starts) + 1
-    return counts, lines
-
-
-def _quotes_are_plain(arr: np.ndarray, quotes: np.ndarray) -> bool:
-    """Whether the quotes at these offsets follow RFC 4180: each odd quote opens a cell (or
-    continues one after an escaped ""), each even one closes it."""
-    if quotes.size % 2:
-        return False
-    size = arr.size
-    opening, closing = quotes[0::2], quotes[1::2]
-    escaped = np.zeros(opening.size, dtype=bool)
-    escaped[1:] = closing[:-1] == opening[1:] - 1
-    opens_cell = (opening == 0) | np.isin(arr[np.maximum(opening - 1, 0)], _SEPARATORS) | escaped
-    reopened = np.zeros(closing.size, dtype=bool)
-    reopened[:-1] = opening[1:] == closing[:-1] + 1
-    at_end = closing == size - 1
-    closes_cell = at_end | np.isin(arr[np.minimum(closing + 1, size - 1)], _SEPARATORS) | reopened
-    return bool(opens_cell.all() and closes_cell.all())
-
-
-def _read_rectangular(data: bytes) -> Records | None:
-    """The fast path, for the usual file: one record per line (LF line ends, no blank line, no
-    line break inside a quoted cell, plain quoting) and every record as wide as the first, so no
-    scan is needed to find records and lines. Arrow reads it on every core when pyarrow is
-    installed, else pandas' C parser. None when the file is not of that kind (the scan and
-    pandas, or the csv module, then read it)."""
-    if b"\r" in data or data.startswith(b"\n"):
-        return None  # CR line ends or a blank first line: the scan counts their lines
-    quoted = b'"' in data
-    if quoted:
-        arr = np.frombuffer(data, dtype=np.uint8)
-        quotes = np.flatnonzero(arr == 34)
-        if not _quotes_are_plain(arr, quotes) or _line_break_within_quotes(data, arr, quotes):
-            return None  # a quote the scan must judge, or a line break inside a quoted cell
-    width = _first_record_width(data)
-    records = data.count(b"\n") + (not data.endswith(b"\n"))
-    # Blank lines: the scan counts their lines. Without quotes, every record as wide as the
-    # first has width - 1 commas, so counting commas finds a blank line three times faster than
-    # searching for two line ends in a row.
-    if (data.count(b",") != records * (width - 1)) if width > 1 and not quoted else (b"\n\n" in data):
-        return None
-    try:
-        cells = _rectangular_with_pyarrow(data, width)
-    except ImportError:
-        # pandas pads a short record with empty cells: count the commas instead (in a file
-        # without quotes, every comma separates two cells).
-        plain = not quoted and data.count(b",") == records * (width - 1)
-        cells = _rectangular_with_pandas(data, width) if plain else None
-    if cells is None or len(cells) != records:
-        return None
-    return Records(cells, np.full(records, width, dtype=np.int64), np.arange(1, records + 1))
-
-
-def _line_break_within_quotes(data: bytes, arr: np.ndarray, quotes: np.ndarray) -> bool:
-    """Whether a line break lies between an opening quote and its closing one (the quotes pair
-    up, as _quotes_are_plain checked). A few quoted cells are looked into one by one; many are
-    judged by where every line break falls among the quotes."""
-    if quotes.size <= 10_000:
-        return any(data.find(b"\n", start, end) >= 0 for start, end in zip(quotes[0::2].tolist(), quotes[1::2].tolist()))
-    newlines = np.flatnonzero(arr == 10)
-    return bool((np.searchsorted(quotes, newlines) % 2).any())
-
-
-def _first_record_width(data: bytes) -> int:
-    end = data.find(b"\n")
-    first = data[: end if end >= 0 else len(data)]
-    if b'"' in first:  # commas inside quotes do not separate cells
-        first = re.sub(rb'"(?:[^"]|"")*"', b"", first)
-    return first.count(b",") + 1
-
-
-def _rectangular_with_pyarrow(data: bytes, width: int) -> pd.DataFrame | None:
-    """The cells, read by Arrow; None when a record is not `width` cells wide. Raises
-    ImportError when pyarrow is not installed."""
-    import pyarrow as pa
-    import pyarrow.csv as pa_csv
-
-    names = [f"f{position}" for position in range(width)]  # Arrow's generated names
-    # Arrow's 32-bit offsets hold any column of a file below 2 GiB, and joining their blocks is
-    # far cheaper than joining 64-bit ones; pandas widens the joined column in one pass.
-    text_type = pa.string() if len(data) < 2**31 else pa.large_string()
-    try:
-        table = pa_csv.read_csv(
-            pa.BufferReader(pa.py_buffer(data)),  # read natively, without a Python file object
-            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={name: text_type for name in names},
-                null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, ValueError):
-        return None  # a record wider or narrower than the first
-    # One chunk per column (Arrow reads in blocks): taking rows from one chunk is several times
-    # faster. Each column's blocks are freed as soon as they are joined, to keep memory low.
-    columns = table.columns
-    del table
-    cells = {}
-    for position in range(len(columns)):
-        cells[position] = pd.array(columns[position].combine_chunks(), dtype="str")
-        columns[position] = None
-    return pd.DataFrame(cells, copy=False)
-
-
-def _rectangular_with_pandas(data: bytes, width: int) -> pd.DataFrame | None:
-    """The cells of a file whose records are all `width` cells wide, read by pandas."""
-    try:
-        return pd.read_csv(io.BytesIO(data), header=None, names=range(width), dtype=str, keep_default_na=False,
-                           skip_blank_lines=False, engine="c", encoding="utf-8")
-    except (pd.errors.ParserError, ValueError):
-        return None
-
-
-def _read_with_pandas(data: bytes, counts: np.ndarray) -> pd.DataFrame | None:
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(data),
-            header=None,
-            names=range(max(int(counts.max()), 1)),
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="c",
-            encoding="utf-8",
-        )
-    except (pd.errors.ParserError, ValueError):
-        return None
-    return frame if len(frame) == counts.size else None
-
-
-class CsvError(Exception):
-    """The csv module could not read the file either; `line` is where it stopped."""
-
-    def __init__(self, message: str, line: int):
-        super().__init__(message)
-        self.line = line
-
-
-_CSV_MODULE = threading.Lock()
-
-
-def _read_with_csv_module(text: str) -> Records:
-    """The slow path for files whose quoting the numpy scan cannot follow: Python's csv module,
-    which is also what frictionless reads with. Raises CsvError when it cannot either."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    next_line = 1
-    with _CSV_MODULE:  # the cell size limit is the module's, shared by every thread
-        limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # pandas has no cell limit
-        try:
-            for row in reader:
-                rows.append(row)
-                lines.append(next_line)
-                next_line = reader.line_num + 1
-            unclosed = _unclosed_quote(text, lines)
-        except csv.Error as exc:
-            raise CsvError(str(exc), next_line) from exc
-        finally:
-            csv.field_size_limit(limit)
-    counts = np.array([len(row) for row in rows], dtype=np.int64)
-    width = max([1, *counts.tolist()])
-    padded = [row + [""] * (width - len(row)) for row in rows]
-    frame = pd.DataFrame(padded, columns=range(width), dtype="str")
-    return Records(frame, counts, np.array(lines, dtype=np.int64), unclosed)
-
-
-def _unclosed_quote(text: str, lines: list[int]) -> int | None:
-    """The start line of the last record when a quoted cell in it runs to the end of the file.
-    Only the last record can hold one: an unclosed quote swallows everything after it."""
-    if not lines or text.count('"') % 2 == 0:
-        return None
-    start = 0
-    for number, match in enumerate(_LINE_BREAK.finditer(text), start=2):
-        if number > lines[-1]:
-            break
-        start = match.end()
-    try:
-        for _ in csv.reader(io.StringIO(text[start:], newline=""), strict=True):
-            pass
-    except csv.Error as exc:
-        return lines[-1] if "unexpected end of data" in str(exc) else None
-    return None
-
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what ends a line for the csv module (universal newlines)
-
-
-def line_starts(data: bytes) -> np.ndarray:
-    """Offsets where each physical line starts (after \\n, \\r\\n or a lone \\r)."""
-    arr = np.frombuffer(data, dtype=np.uint8)
-    newline = arr == 10
-    lone_cr = (arr == 13) & ~np.append(newline[1:], False)
-    return np.concatenate(([0], np.flatnonzero(newline | lone_cr) + 1))
-
-
-def read_records(data: bytes, text: str | None = None) -> Records:
-    """Parse CSV bytes (UTF-8, no BOM) into string cells. Raises CsvError when no parser can."""
-    rectangular = _read_rectangular(data)
-    if rectangular is not None:
-        return rectangular
-    scanned = _scan(data)
-    if scanned is not None:
-        counts, lines = scanned
-        frame = _read_with_pandas(data, counts)
-        if frame is not None:
-            return Records(frame, counts, lines)
-    return _read_with_csv_module(text if text is not None else data.decode("utf-8"))
-
 
 # --- Checking one table ---
 
@@ -1007,69 +414,94 @@ def _check_column(context: _Context, spec: FieldSpec, position: int, raw: pd.Ser
         context.add_cells("required_cell_present", spec.name, position, raw, missing,
                           lambda value: f"the cell is empty but column {show(spec.name)} {why}")
     keep = present & ~missing
-    invalid, typed = _parse(spec, raw, keep)
-    context.add_cells("cell_has_field_type", spec.name, position, raw, invalid, lambda value: type_problem(spec, value))
-    _check_constraints(context, spec, position, raw, typed, keep & ~invalid)
+    invalid, typed, unusual = _parse(spec, raw, keep)
+    context.add_cells("cell_has_field_type", spec.name, position, raw, invalid, spec.problem)
+    if unusual.any():  # valid cells the codec read past Arrow's grammar: the project's own rules
+        _check_number_spelling(context, spec, position, raw, unusual & ~invalid)
+    _check_constraints(context, spec, position, raw, typed, keep & ~invalid & typed.notna().to_numpy())
     return typed
 
 
-def _parse(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Series]:
-    """Which kept cells of `raw` do not parse as the field's type, and the column in its dtype
-    (see model.Table): null where a cell is not kept or not valid."""
+def _check_number_spelling(context: _Context, spec: FieldSpec, position: int, raw: pd.Series,
+                           valid: np.ndarray) -> None:
+    """The package's own rules on numbers the standard accepts (codec.spelling_problem), judged
+    once per distinct text."""
+    problems = {text: codec.spelling_problem(spec.codec, text) for text in raw[valid].unique().to_numpy()}
+    for rule_id, finite in (("number_has_no_surrounding_whitespace", False), ("number_is_finite", True)):
+        texts = [text for text, problem in problems.items()
+                 if problem is not None and (text.strip(codec.XML_SPACE) == text) == finite]
+        if texts:
+            context.add_cells(rule_id, spec.name, position, raw, valid & raw.isin(texts).to_numpy(), problems.__getitem__)
+
+
+def _parse(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """Which kept cells of `raw` do not parse as the field's type, the column in its dtype (see
+    model.Table: null where a cell is not kept or not valid), and which cells the codec read
+    past the fast grammar (for the project's spelling rules)."""
+    nothing = np.zeros(len(raw), dtype=bool)
     if spec.type == "string" and spec.format == "default":
-        return np.zeros(len(raw), dtype=bool), raw if keep.all() else _kept_texts(raw, keep)
-    if spec.type in ("integer", "number") and raw.dtype.storage == "pyarrow":
-        parsed = _parse_with_arrow(spec, raw, keep)
-        if parsed is not None:
-            return parsed
-    # Each distinct text is parsed once, so a column of years costs a few dozen parses.
+        return nothing, raw if keep.all() else _kept_texts(raw, keep), nothing
+    if spec.type in ("integer", "number") and spec.codec.plain and raw.dtype.storage == "pyarrow":
+        unread, typed = _parse_with_arrow(spec, raw, keep)
+        if not unread.any():
+            return nothing, typed, nothing
+        invalid, rest = _parse_each(spec, raw, unread)
+        read = unread & ~invalid
+        return invalid, typed.where(~read, rest), unread
+    invalid, typed = _parse_each(spec, raw, keep)
+    return invalid, typed, keep if spec.type in ("integer", "number") else nothing
+
+
+def _parse_each(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Series]:
+    """The codec's reading, once per distinct text: a column of years costs a few dozen parses."""
     parsed_texts = {text: spec.parse(text) for text in raw[keep].unique().to_numpy()}
     invalid_texts = [text for text, value in parsed_texts.items() if value is None]
     invalid = keep & raw.isin(invalid_texts).to_numpy() if invalid_texts else np.zeros(len(raw), dtype=bool)
     valid_texts = raw.where(keep & ~invalid)
     if spec.type == "string":
         return invalid, valid_texts
-    if spec.type == "date":
-        return invalid, pd.to_datetime(valid_texts, format="%Y-%m-%d").astype("datetime64[ns]")
-    # Numbers as Python's float() reads them (correctly rounded), which the bound checks rely on;
-    # each cell takes its distinct text's value.
     codes, distinct = pd.factorize(valid_texts)
-    values = pd.array([parsed_texts[text] for text in distinct.to_numpy()], dtype=DTYPES[spec.type])
-    return invalid, pd.Series(values.take(codes, allow_fill=True), index=raw.index)
+    values = [parsed_texts[text] for text in distinct.to_numpy()]
+    if DTYPES[spec.type] == "object":
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+        return invalid, pd.Series(array.take(codes) if len(values) else np.full(len(raw), None), index=raw.index,
+                                  dtype=object).where(codes >= 0, None)
+    typed = pd.array(values, dtype=DTYPES[spec.type]) if spec.type != "date" else \
+        pd.array(pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[ns]"))
+    return invalid, pd.Series(typed.take(codes, allow_fill=True), index=raw.index)
 
 
-def _parse_with_arrow(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Series] | None:
-    """Integers and numbers parsed by Arrow all at once: the texts that match the type's grammar,
-    then Arrow's cast, which rounds as Python's float() does (correctly). None when the cast
-    refuses a text the grammar allows (an integer beyond 64 bits, a '+' sign): the slow way
-    then parses each distinct text."""
+def _parse_with_arrow(spec: FieldSpec, raw: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Series]:
+    """Integers and numbers parsed by Arrow all at once: texts in the strict grammar (no spaces,
+    no NaN), then Arrow's cast, which rounds as Python's float() does (correctly). Returns which
+    kept cells Arrow did not read (the codec reads those) and the column, null there."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     texts = _arrow(raw)
-    grammar = INTEGER_RE if spec.type == "integer" else NUMBER_RE
+    grammar = codec.INTEGER_RE if spec.type == "integer" else codec.NUMBER_RE
     matches = pc.fill_null(pc.match_substring_regex(texts, f"^(?:{grammar.pattern})$"), False)
     matches = pc.and_(matches, pa.array(keep))
     target = pa.int64() if spec.type == "integer" else pa.float64()
     castable = texts if pc.all(matches).as_py() else pc.if_else(matches, texts, pa.scalar(None, texts.type))
     try:
         cast = pc.cast(castable, target)
-    except pa.ArrowInvalid:
-        return None
+    except pa.ArrowInvalid:  # an integer beyond 64 bits, a '+' sign: the codec reads the column
+        return keep, pd.Series(pd.array([None] * len(raw), dtype=DTYPES[spec.type]), index=raw.index)
+    read = matches.to_numpy(zero_copy_only=False)
     if spec.type == "integer":
         numbers = pc.fill_null(cast, 0).to_numpy(zero_copy_only=False)
         nulls = pc.is_null(cast).to_numpy(zero_copy_only=False)
-        typed = pd.Series(pd.arrays.IntegerArray(numbers, nulls), index=raw.index)
-        invalid = keep & ~matches.to_numpy(zero_copy_only=False)
-        return invalid, typed
+        return keep & ~read, pd.Series(pd.arrays.IntegerArray(numbers, nulls), index=raw.index)
     numbers = cast.to_numpy(zero_copy_only=False)
-    finite = np.isfinite(numbers)  # 1e999 is inf: too large, as parse_number says
+    finite = np.isfinite(numbers)  # 1e999 is inf: the codec says it is too large
     zero = numbers == 0
-    if zero.any():  # 1e-400 underflows to 0, as parse_number says
+    if zero.any():  # 1e-400 underflows to 0: the codec says so
         nonzero = pc.match_substring_regex(texts, f"^{NONZERO_MANTISSA.pattern}").to_numpy(zero_copy_only=False)
         finite &= ~(zero & nonzero)
-    invalid = keep & ~(matches.to_numpy(zero_copy_only=False) & finite)
-    return invalid, pd.Series(np.where(finite, numbers, np.nan), index=raw.index)
+    read &= finite
+    return keep & ~read, pd.Series(np.where(read, numbers, np.nan), index=raw.index)
 
 
 def _check_constraints(context: _Context, spec: FieldSpec, position: int, texts: pd.Series,

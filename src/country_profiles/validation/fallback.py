@@ -1,0 +1,74 @@
+"""Resources the fast path does not read are handed to frictionless itself.
+
+The fast path reads what this package's tables use: one CSV file per resource, RFC 4180 with a
+header line, and a Table Schema. A resource declaring anything else the Data Package standard
+allows (another dialect, several header rows, inline data, no schema, another format) is
+validated by frictionless, and each error it reports becomes a finding at file, line and
+column like ours. Paths are guarded before (package.py refuses URLs, paths leaving the package
+and symlinks out of it), and frictionless gets the resource with its schema already read, so it
+opens no other file and nothing over the network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from country_profiles.validation.findings import ERROR, Finding, Rule
+
+FALLBACK_RULE = Rule(
+    "frictionless_reports",
+    ERROR,
+    "A resource using Data Package features the fast path does not read is valid as frictionless checks it.",
+    hint="The message is frictionless' own; correct the cell, row or descriptor it names.",
+)
+DEFAULT_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True, "headerRows": [1],
+                   "lineTerminator": "\n", "skipInitialSpace": False, "caseSensitiveHeader": True}
+# frictionless' error types -> our rule of the same meaning (anything else: FALLBACK_RULE)
+RULE_OF = {
+    "type-error": "cell_has_field_type", "missing-cell": "row_has_all_cells", "extra-cell": "row_has_no_extra_cells",
+    "blank-row": "row_is_not_blank", "primary-key": "primary_key_unique", "unique-error": "values_unique",
+    "foreign-key": "foreign_key_resolves", "incorrect-label": "header_matches_schema",
+    "missing-label": "header_matches_schema", "extra-label": "header_matches_schema",
+    "duplicate-label": "header_matches_schema", "blank-label": "header_matches_schema",
+    "encoding-error": "csv_is_utf8", "constraint-error": "value_within_bounds",
+}
+MAX_FINDINGS = 1000  # frictionless' own default limit: a broken file gives a bounded report
+
+
+def needs_frictionless(resource: dict[str, Any]) -> bool:
+    """Whether a resource declares something the fast path does not read."""
+    if "data" in resource or not isinstance(resource.get("path"), str) or resource.get("schema") is None:
+        return True
+    if resource.get("format", "csv") != "csv" or str(resource.get("encoding", "utf-8")).lower() not in ("utf-8", "utf8"):
+        return True
+    dialect = resource.get("dialect")
+    if isinstance(dialect, dict):
+        return any(key in DEFAULT_DIALECT and value != DEFAULT_DIALECT[key]
+                   and not (key == "lineTerminator" and value == "\r\n") for key, value in dialect.items())
+    return False
+
+
+def check_with_frictionless(root: Path, resource: dict[str, Any], schema: dict[str, Any] | None,
+                            rules: dict[str, Rule]) -> list[Finding]:
+    """frictionless' errors for one resource (its path already guarded), as findings."""
+    import frictionless
+
+    name = str(resource.get("name", ""))
+    path = resource.get("path") if isinstance(resource.get("path"), str) else "datapackage.json"
+    descriptor = {key: value for key, value in resource.items() if key not in ("schema", "$schema")}
+    if isinstance(schema, dict):
+        descriptor["schema"] = schema
+    try:
+        report = frictionless.Resource(descriptor, basepath=str(root)).validate(limit_errors=MAX_FINDINGS)
+        errors = report.flatten(["type", "message", "rowNumber", "fieldName", "fieldNumber", "cell"])
+    except Exception as exc:  # frictionless refuses the descriptor itself: one finding, never a traceback
+        errors = [["resource-error", f"frictionless cannot read the resource: {exc}", None, None, None, None]]
+    findings = []
+    for kind, message, row, field, number, cell in errors[:MAX_FINDINGS]:
+        rule = rules.get(RULE_OF.get(kind, ""), FALLBACK_RULE)
+        line = int(row) if row else (1 if kind.endswith("label") else None)
+        line = line if "data" not in resource else None  # inline rows are no lines of a file; the message names the row
+        findings.append(Finding(rule.id, rule.severity, f"{message} (frictionless: {kind})", name, path, line,
+                                (line,) if line else (), field or None, cell, int(number) if number else None))
+    return findings
