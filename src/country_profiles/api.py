@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import os
-import math
 import sys
 import datetime as dt
 import difflib

@@ -19,7 +19,6 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
-import regex
 
 from country_profiles import codec
 from country_profiles.validation.compiled import (  # noqa: F401  (compile_schema and the rest: this module's API)

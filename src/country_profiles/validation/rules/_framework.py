@@ -350,6 +350,16 @@ def lookup(keys: pd.Series, table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def with_land_area(ctx: Context, indicators: Iterable[str]) -> pd.DataFrame:
+    """`indicator_rows` of these indicators, each with its country's land_area_km2 and the
+    countries.csv line it comes from (country_line); empty when countries.csv is."""
+    countries = ctx.rows("countries")
+    if countries.empty:
+        return countries.iloc[0:0]
+    land = countries[["iso3", "land_area_km2", "line"]].rename(columns={"line": "country_line"})
+    return indicator_rows(ctx, indicators).merge(land, left_on="country", right_on="iso3")
+
+
 def indicator_rows(ctx: Context, indicators: Iterable[str]) -> pd.DataFrame:
     """Rows of these indicators from whichever indicator table holds them.
 

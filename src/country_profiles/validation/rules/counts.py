@@ -23,6 +23,7 @@ from country_profiles.validation.rules._framework import (
     row_rule,
     rule,
     violations,
+    with_land_area,
 )
 
 POPULATION = "population"
@@ -457,14 +458,12 @@ def _best_part_of_each_total(ctx: Context, part: str, totals: pd.DataFrame, wind
     thresholds=("railway_max_km_per_km2", "roadway_max_km_per_km2"),
 )
 def network_density_is_physically_plausible(ctx: Context) -> list[Finding]:
-    countries = ctx.rows("countries")
-    if countries.empty:
-        return []
-    land = countries[["iso3", "land_area_km2", "line"]].rename(columns={"line": "country_line"})
     findings = []
     for indicator, key in DENSITY_THRESHOLDS.items():
         limit = ctx.threshold(key)
-        rows = indicator_rows(ctx, [indicator]).merge(land, left_on="country", right_on="iso3")
+        rows = with_land_area(ctx, [indicator])
+        if rows.empty:
+            continue
         bad = violations(rows, lambda d: d["value"] <= limit * d["land_area_km2"], ctx.check.id)
         for row in bad.itertuples():
             density = row.value / row.land_area_km2 if row.land_area_km2 else float("inf")

@@ -23,7 +23,7 @@ from country_profiles.validation.outliers import (
     out_of_line,
     settings_from,
 )
-from country_profiles.validation.rules._framework import Context, indicator_rows, number, rule, violations
+from country_profiles.validation.rules._framework import Context, indicator_rows, number, rule, violations, with_land_area
 
 SERIES_THRESHOLDS = ("series_window_years", "series_max_ratio_by_unit", "series_max_ratio_by_indicator")
 POPULATION = "population"
@@ -174,11 +174,9 @@ def values_are_in_line_with_their_series(ctx: Context) -> list[Finding]:
 )
 def population_density_is_plausible(ctx: Context) -> list[Finding]:
     low, high = ctx.threshold("population_min_per_km2"), ctx.threshold("population_max_per_km2")
-    countries = ctx.rows("countries")
-    if countries.empty:
+    rows = with_land_area(ctx, [POPULATION])
+    if rows.empty:
         return []
-    land = countries[["iso3", "land_area_km2", "line"]].rename(columns={"line": "country_line"})
-    rows = indicator_rows(ctx, [POPULATION]).merge(land, left_on="country", right_on="iso3")
     rows = rows[rows["land_area_km2"] > 0]
     holds = lambda d: (d["value"] >= low * d["land_area_km2"]) & (d["high"] <= high * d["land_area_km2"])  # noqa: E731
     bad = violations(rows, holds, ctx.check.id)

@@ -18,6 +18,7 @@ from country_profiles.validation.rules._framework import (
     pair_nearest_year,
     rule,
     violations,
+    with_land_area,
 )
 from country_profiles.validation.rules.series import POPULATION, SERIES_THRESHOLDS, blame_first, suspect_rows
 
@@ -83,11 +84,9 @@ def workforce_is_a_plausible_share_of_population(ctx: Context) -> list[Finding]:
 )
 def infrastructure_per_km2_is_plausible(ctx: Context) -> list[Finding]:
     limits = ctx.threshold("infrastructure_max_per_km2")
-    countries = ctx.rows("countries")
-    if countries.empty:
+    rows = with_land_area(ctx, sorted(limits))
+    if rows.empty:
         return []
-    land = countries[["iso3", "land_area_km2", "line"]].rename(columns={"line": "country_line"})
-    rows = indicator_rows(ctx, sorted(limits)).merge(land, left_on="country", right_on="iso3")
     rows = rows.assign(limit=rows["indicator"].astype("str").map(limits).astype("float64"))
     bad = violations(rows, lambda d: d["value"] <= d["limit"] * d["land_area_km2"], ctx.check.id)
     findings = []
