@@ -21,7 +21,6 @@ import dataclasses
 import functools
 import json
 import math
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -529,20 +528,8 @@ def _plain(value: Any) -> Any:
 
 
 def _pandera() -> Any:
-    """pandera.pandas, imported when the first rule judges rows.
+    """pandera.pandas, imported when the first rule judges rows (not at start-up: commands that
+    run no rule should not pay for it)."""
+    import pandera.pandas
 
-    When hypothesis is installed (as in a development environment), pandera's pandas backend
-    imports it to offer data synthesis, which validation never uses: a third of a second of
-    every run. It is hidden from that import, unless something has loaded it already."""
-    if "pandera.pandas" in sys.modules:
-        return sys.modules["pandera.pandas"]
-    hide = "hypothesis" not in sys.modules
-    if hide:
-        sys.modules["hypothesis"] = None  # type: ignore[assignment]  # `import hypothesis` now fails
-    try:
-        import pandera.pandas
-        import pandera.strategies.base_strategies  # noqa: F401  (the module that imports hypothesis)
-    finally:
-        if hide:
-            del sys.modules["hypothesis"]
     return pandera.pandas
