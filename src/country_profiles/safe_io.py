@@ -305,21 +305,27 @@ def _split(relpath: str) -> tuple[list[str], str]:
 
 
 @contextmanager
-def replacing(folder: Path, relpath: str, *, mode: int = 0o644) -> Iterator[Path]:
-    """A fresh, empty temporary file (by path, for writers that open it themselves: sqlite,
-    parquet) next to folder/relpath; renamed over it when the block succeeds, removed otherwise.
-    Folders under `folder` are created, and none of them may be a link."""
+def _staged(folder: Path, relpath: str, mode: int | None) -> Iterator[tuple[int, Path]]:
+    """The one guarded write: folders under `folder` opened without following links (created
+    where missing), an exclusive random temporary beside the target, chmod-ed through its
+    descriptor, renamed over folder/relpath when the block succeeds (a link there is replaced,
+    not followed) and removed otherwise. Yields the temporary's descriptor and path; `mode`
+    None keeps the mode of the file replaced (0o644 for a new one)."""
     folders, name = _split(relpath)
     try:
         parent = _open_folders(Path(folder), folders, create=True)
     except OSError as exc:
         raise PackagePathError(f"{Path(folder) / relpath}: cannot write there: {_describe(exc)}") from None
     try:
+        if mode is None:
+            mode = _mode_of(parent, name)
         fd, temporary = _temporary(parent, name)
-        os.fchmod(fd, mode)
-        os.close(fd)
         try:
-            yield Path(folder).joinpath(*folders, temporary)
+            try:
+                os.fchmod(fd, mode)
+                yield fd, Path(folder).joinpath(*folders, temporary)
+            finally:
+                os.close(fd)
             os.replace(temporary, name, src_dir_fd=parent, dst_dir_fd=parent)
         finally:
             try:
@@ -330,36 +336,29 @@ def replacing(folder: Path, relpath: str, *, mode: int = 0o644) -> Iterator[Path
         os.close(parent)
 
 
+def _mode_of(parent: int, name: str) -> int:
+    """The permissions of the regular file `name` in the folder `parent`; 0o644 for none."""
+    try:
+        current = os.stat(name, dir_fd=parent, follow_symlinks=False)
+    except FileNotFoundError:
+        return 0o644
+    return stat.S_IMODE(current.st_mode) if stat.S_ISREG(current.st_mode) else 0o644
+
+
+@contextmanager
+def replacing(folder: Path, relpath: str, *, mode: int = 0o644) -> Iterator[Path]:
+    """A fresh, empty temporary file (by path, for writers that open it themselves: sqlite,
+    parquet) next to folder/relpath; renamed over it when the block succeeds, removed otherwise."""
+    with _staged(folder, relpath, mode) as (_, temporary):
+        yield temporary
+
+
 def write_inside(folder: Path, relpath: str, data: bytes, *, mode: int | None = None) -> Path:
-    """Write `data` to folder/relpath: exclusive random temporary, written and chmod-ed through
-    its descriptor, renamed over the target (a link there is replaced, not followed). `mode`
-    None keeps the mode of the file replaced (0o644 for a new one)."""
-    folders, name = _split(relpath)
-    try:
-        parent = _open_folders(Path(folder), folders, create=True)
-    except OSError as exc:
-        raise PackagePathError(f"{Path(folder) / relpath}: cannot write there: {_describe(exc)}") from None
-    try:
-        if mode is None:
-            try:
-                current = os.stat(name, dir_fd=parent, follow_symlinks=False)
-                mode = stat.S_IMODE(current.st_mode) if stat.S_ISREG(current.st_mode) else 0o644
-            except FileNotFoundError:
-                mode = 0o644
-        fd, temporary = _temporary(parent, name)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                os.fchmod(handle.fileno(), mode)
-            os.replace(temporary, name, src_dir_fd=parent, dst_dir_fd=parent)
-        except BaseException:
-            try:
-                os.unlink(temporary, dir_fd=parent)
-            except FileNotFoundError:
-                pass
-            raise
-    finally:
-        os.close(parent)
+    """Write `data` to folder/relpath through the guarded write (`_staged`); `mode` None keeps
+    the mode of the file replaced (0o644 for a new one)."""
+    with _staged(folder, relpath, mode) as (fd, _):
+        with os.fdopen(fd, "wb", closefd=False) as handle:
+            handle.write(data)
     return Path(folder) / relpath
 
 
