@@ -70,3 +70,16 @@ def test_breaking_data_is_reported(spec):
 @pytest.mark.parametrize("spec", PASSING)
 def test_valid_data_passes(spec):
     assert_passes(spec)
+
+
+@pytest.mark.parametrize(
+    ("figure", "precise"),
+    [(86_800, True), (1_234, True), (1_230, True), (12_345, True), (7_500, False), (1_500, False), (1_000, False),
+     (2_000, False), (999, False), (12_345.5, False), (float("nan"), False), (-86_800, False)],
+)
+def test_a_precise_count_has_three_significant_digits_and_is_not_whole_thousands(figure, precise):
+    import pandas as pd
+
+    from country_profiles.validation.rules.import_defects import _precise_counts
+
+    assert bool(_precise_counts(pd.Series([figure], dtype="float64"))[0]) is precise

@@ -7,10 +7,18 @@ both count, and a figure several countries share where only some rows say it is 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, Finding
-from country_profiles.validation.rules._framework import INDICATOR_TABLES, Context, lines_text, number, rule
+from country_profiles.validation.rules._framework import (
+    INDICATOR_TABLES,
+    Context,
+    lines_text,
+    number,
+    rule,
+    violations,
+)
 
 # The importer's wording (importer/factbook.py): a repeat it recognised, a figure it knows is combined.
 REPEAT_MARK = "same value as"
@@ -46,9 +54,9 @@ def a_value_repeated_under_another_year_is_marked(ctx: Context) -> list[Finding]
     if rows.empty:
         return []
     keys = ["country", "indicator", "source_id", "value", "value_max"]
-    newest = rows.groupby(keys, observed=True)["year"].transform("max")
-    repeats = rows[(rows["year"] < newest) & ~rows["note"].str.contains(REPEAT_MARK, regex=False)]
-    repeats = repeats.assign(newest=newest[repeats.index])
+    rows = rows.assign(newest=rows.groupby(keys, observed=True)["year"].transform("max"),
+                       noted=rows["note"].str.contains(REPEAT_MARK, regex=False))
+    repeats = violations(rows, lambda d: (d["year"] >= d["newest"]) | d["noted"], ctx.check.id)
     findings = []
     for row in repeats.itertuples():
         findings.append(
@@ -77,14 +85,19 @@ def no_border_is_counted_by_two_countries(ctx: Context) -> list[Finding]:
     if rows is None or rows.empty:
         return []
     rows = rows[rows["country"] != rows["neighbor"]]
-    listed = set(zip(rows["country"], rows["neighbor"]))
+    listed = rows[["country", "neighbor"]].rename(columns={"country": "neighbor", "neighbor": "country"})
     pairs = rows.merge(rows, on=["neighbor", "length_km"], suffixes=("", "_other"))
-    pairs = pairs[pairs["country"] < pairs["country_other"]]
+    pairs = pairs[pairs["country"] < pairs["country_other"]].reset_index(drop=True)
+    # Whether the third country (neighbor) lists each of the two back.
+    for side in ("", "_other"):
+        back = listed.assign(**{f"back{side}": True}).rename(columns={"country": f"country{side}"})
+        pairs = pairs.merge(back.drop_duplicates(), on=[f"country{side}", "neighbor"], how="left")
+    pairs = pairs.assign(back=pairs["back"].notna(), back_other=pairs["back_other"].notna())
+    # Both listed back: two real borders that happen to have the same length.
+    bad = violations(pairs, lambda d: d["back"] & d["back_other"], ctx.check.id)
     findings = []
-    for row in pairs.itertuples():
-        back = [c for c in (row.country, row.country_other) if (row.neighbor, c) in listed]
-        if len(back) == 2:
-            continue  # the third country lists both: two real borders of the same length
+    for row in bad.itertuples():
+        back = [c for c, listed_back in ((row.country, row.back), (row.country_other, row.back_other)) if listed_back]
         findings.append(
             ctx.finding(
                 "borders",
@@ -114,16 +127,18 @@ def a_combined_figure_is_marked_wherever_it_is_shared(ctx: Context) -> list[Find
         return []
     lowered = rows["note"].str.lower()
     marked = pd.concat([lowered.str.contains(m, regex=False) for m in COMBINED_MARKS], axis=1).any(axis=1)
-    rows = rows.assign(marked=marked, precise=rows["value"].map(_is_precise_count))
+    rows = rows.assign(marked=marked.to_numpy(), precise=_precise_counts(rows["value"]))
     keys = ["indicator", "year", "value", "value_max"]
     groups = rows.groupby(keys, observed=True)
-    shared = groups["country"].transform("nunique") > 1
-    bad = rows[shared & (groups["marked"].transform("any") | rows["precise"]) & ~rows["marked"]]
+    rows = rows.assign(sharing=groups["country"].transform("nunique"), group_marked=groups["marked"].transform("any"))
+    holds = lambda d: (d["sharing"] <= 1) | d["marked"] | ~(d["group_marked"] | d["precise"])  # noqa: E731
+    bad = violations(rows, holds, ctx.check.id)
+    if bad.empty:
+        return []
+    sharers = rows.merge(bad[keys].drop_duplicates(), on=keys).groupby(keys, observed=True)["country"].agg(set)
     findings = []
     for row in bad.itertuples():
-        same = rows[(rows["indicator"] == row.indicator) & (rows["year"] == row.year) & (rows["value"] == row.value)
-                    & (rows["value_max"] == row.value_max) & (rows["country"] != row.country)]
-        others = ", ".join(sorted(set(same["country"])))
+        others = ", ".join(sorted(sharers[(row.indicator, row.year, row.value, row.value_max)] - {row.country}))
         findings.append(
             ctx.finding(
                 row.resource,
@@ -137,8 +152,11 @@ def a_combined_figure_is_marked_wherever_it_is_shared(ctx: Context) -> list[Find
     return findings
 
 
-def _is_precise_count(value: float) -> bool:
+def _precise_counts(values: pd.Series) -> np.ndarray:
     """1,000 or more, whole, not whole thousands, three or more significant digits (86,800; not 7,500)."""
-    if pd.isna(value) or value < 1000 or not float(value).is_integer() or value % 1000 == 0:
-        return False
-    return len(str(int(value)).rstrip("0")) >= 3
+    v = values.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        candidate = np.isfinite(v) & (v >= 1000) & (np.mod(v, 1) == 0) & (np.mod(v, 1000) != 0)
+        # Not whole thousands: at most two trailing zeros to strip before counting the digits.
+        stripped = np.where(np.mod(v, 100) == 0, v / 100, np.where(np.mod(v, 10) == 0, v / 10, v))
+    return candidate & (stripped >= 100)
