@@ -31,51 +31,64 @@ def refine(findings: Iterable[Finding], package: LoadedPackage | None) -> list[F
     findings = list(findings)
     malformed = {(f.path, line) for f in findings if f.rule in MALFORMED_ROW_RULES
                  for line in (f.lines or (f.line,)) if line is not None}
+    keys = KeyNames(package) if package is not None else None
     kept = []
     for finding in findings:
         blamed = finding.lines or ((finding.line,) if finding.line is not None else ())
         if not finding.rule.startswith(ROW_CAUSES) and any((finding.path, line) in malformed for line in blamed):
             continue  # follows from the shifted cells of a malformed row, reported on its own
-        if finding.rule == "foreign_key_resolves" and package is not None:
-            finding = _with_suggestion(finding, package)
+        if finding.rule == "foreign_key_resolves" and keys is not None:
+            finding = _with_suggestion(finding, keys)
         kept.append(finding)
     return kept
 
 
-def _with_suggestion(finding: Finding, package: LoadedPackage) -> Finding:
+def _with_suggestion(finding: Finding, keys: "KeyNames") -> Finding:
     match = UNRESOLVED.search(finding.message.split(" (it holds")[0])
     if match is None or not isinstance(finding.value, str) or not finding.value:
         return finding
-    nearest = nearest_keys(finding.value, package, match.group(1), match.group(2))
+    nearest = keys.nearest(finding.value, match.group(1), match.group(2))
     if not nearest:
         return finding
     return dataclasses.replace(finding, message=f"{finding.message}; did you mean {' or '.join(nearest)}?")
 
 
-def nearest_keys(value: str, package: LoadedPackage, table: str, field: str, limit: int = 3) -> list[str]:
-    """Keys of `table`.`field` nearest to `value`, matched on the key, the row's name or title,
-    and the other names its note gives (a former name): ['OTS (Organization of Turkic States)']."""
-    target = package.tables.get(table)
-    if target is None or field not in target.frame:
-        return []
-    frame = target.frame
-    labels: dict[str, str] = {}  # a name, casefolded -> the key it names
-    for position, key in enumerate(frame[field].tolist()):
-        if pd.isna(key):
-            continue
-        names = [str(key)]
-        for column in LABEL_FIELDS:
-            if column in frame and not pd.isna(frame[column].iloc[position]):
-                names.append(str(frame[column].iloc[position]))
-        if "note" in frame and not pd.isna(frame["note"].iloc[position]):
-            names += [a or b for a, b in OTHER_NAMES.findall(str(frame["note"].iloc[position]))]
-        for name in names:
-            labels.setdefault(name.strip().casefold(), str(key))
-    close = difflib.get_close_matches(value.strip().casefold(), list(labels), n=limit * 3, cutoff=0.75)
-    keys = list(dict.fromkeys(labels[name] for name in close))[:limit]
-    described = []
-    for key in keys:
-        row = frame[frame[field] == key].iloc[0]
-        label = next((str(row[c]) for c in LABEL_FIELDS if c in frame and not pd.isna(row[c])), "")
-        described.append(f"{key} ({label})" if label and label != key else key)
-    return described
+class KeyNames:
+    """The keys of a package's tables and the names they go by, gathered once per key field:
+    a package with thousands of unresolved keys asks for the same table's names each time."""
+
+    def __init__(self, package: LoadedPackage) -> None:
+        self._package = package
+        self._gathered: dict[tuple[str, str], tuple[dict[str, str], dict[str, str]]] = {}
+
+    def nearest(self, value: str, table: str, field: str, limit: int = 3) -> list[str]:
+        """Keys of `table`.`field` nearest to `value`, matched on the key, the row's name or
+        title, and the other names its note gives (a former name): ['OTS (Organization of Turkic States)']."""
+        if (table, field) not in self._gathered:
+            self._gathered[table, field] = self._gather(table, field)
+        names, labels = self._gathered[table, field]
+        close = difflib.get_close_matches(value.strip().casefold(), list(names), n=limit * 3, cutoff=0.75)
+        keys = list(dict.fromkeys(names[name] for name in close))[:limit]
+        return [f"{key} ({labels[key]})" if labels.get(key, key) != key else key for key in keys]
+
+    def _gather(self, table: str, field: str) -> tuple[dict[str, str], dict[str, str]]:
+        """(a name, casefolded -> the key it names; a key -> its row's name or title)."""
+        target = self._package.tables.get(table)
+        if target is None or field not in target.frame:
+            return {}, {}
+        frame = target.frame
+        empty = pd.Series(pd.NA, index=frame.index, dtype="object")
+        columns = [frame[c] if c in frame else empty for c in (field, *LABEL_FIELDS, "note")]
+        names: dict[str, str] = {}
+        labels: dict[str, str] = {}
+        for key, *titles, note in zip(*columns):
+            if pd.isna(key):
+                continue
+            key = str(key)
+            titles = [str(t) for t in titles if not pd.isna(t)]
+            if titles:
+                labels.setdefault(key, titles[0])
+            others = [a or b for a, b in OTHER_NAMES.findall(str(note))] if not pd.isna(note) else []
+            for name in (key, *titles, *others):
+                names.setdefault(name.strip().casefold(), key)
+        return names, labels
