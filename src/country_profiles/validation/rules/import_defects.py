@@ -58,7 +58,7 @@ def a_value_repeated_under_another_year_is_marked(ctx: Context) -> list[Finding]
                        noted=rows["note"].str.contains(REPEAT_MARK, regex=False))
     repeats = violations(rows, lambda d: (d["year"] >= d["newest"]) | d["noted"], ctx.check.id)
     findings = []
-    for row in repeats.itertuples():
+    for row in repeats[["resource", "line", "country", "indicator", "year", "value", "source_id", "newest"]].itertuples():
         findings.append(
             ctx.finding(
                 row.resource,
@@ -135,9 +135,12 @@ def a_combined_figure_is_marked_wherever_it_is_shared(ctx: Context) -> list[Find
     bad = violations(rows, holds, ctx.check.id)
     if bad.empty:
         return []
-    sharers = rows.merge(bad[keys].drop_duplicates(), on=keys).groupby(keys, observed=True)["country"].agg(set)
+    sharing = rows.merge(bad[keys].drop_duplicates(), on=keys)[[*keys, "country"]].drop_duplicates()
+    sharers: dict[tuple, set[str]] = {}
+    for *key, country in sharing.itertuples(index=False):
+        sharers.setdefault(tuple(key), set()).add(country)
     findings = []
-    for row in bad.itertuples():
+    for row in bad[["resource", "line", "country", *keys, "note"]].itertuples():
         others = ", ".join(sorted(sharers[(row.indicator, row.year, row.value, row.value_max)] - {row.country}))
         findings.append(
             ctx.finding(
