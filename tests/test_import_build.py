@@ -58,7 +58,7 @@ def test_every_curated_file_cites_known_sources_and_fits_its_schema():
         (build.EXCLUSIONS, tables.json_file(REPO / "schemas/exclusions.schema.json")),
         (build.CELL_CORRECTIONS, tables.json_file(REPO / "schemas/corrections-cells.schema.json")),
     ):
-        rows = build._typed_rows(REPO / path, schema)
+        rows = build._typed_rows(REPO, path, schema)
         assert rows, f"{path} is empty"
         assert {r["source_id"] for r in rows} <= sources, path
         assert list(tables.read_rows(REPO / path)[0]) == [f["name"] for f in schema["fields"]], path
@@ -241,3 +241,40 @@ def test_a_contributors_edit_to_demographics_survives_a_reimport_and_every_check
     rebuilt = tmp_path / "rebuilt"
     build.run(SOURCES, clone, rebuilt)
     assert imported_rows_that_differ(clone, rebuilt) == []
+
+
+def test_the_import_refuses_a_data_file_that_links_out_of_the_package_and_writes_nothing_there(tmp_path):
+    from country_profiles import safe_io
+
+    outside = tmp_path / "outside.csv"
+    outside.write_text("untouched\n", encoding="utf-8")
+    out = tmp_path / "out"
+    (out / "data").mkdir(parents=True)
+    (out / "data" / "countries.csv").symlink_to(outside)
+    with pytest.raises(safe_io.PackagePathError, match="outside the package"):
+        build._write_if_changed(out, "data/countries.csv", "iso3\nKGZ\n")
+    assert outside.read_text(encoding="utf-8") == "untouched\n"
+
+
+def test_the_import_writes_only_what_changed(tmp_path):
+    build._write_if_changed(tmp_path, "data/countries.csv", "iso3\nKGZ\n")
+    written = tmp_path / "data" / "countries.csv"
+    assert written.read_text(encoding="utf-8") == "iso3\nKGZ\n"
+    before = written.stat().st_mtime_ns, written.stat().st_ino
+    build._write_if_changed(tmp_path, "data/countries.csv", "iso3\nKGZ\n")
+    assert (written.stat().st_mtime_ns, written.stat().st_ino) == before  # unchanged: not rewritten
+    build._write_if_changed(tmp_path, "data/countries.csv", "iso3\nKAZ\n")
+    assert written.read_text(encoding="utf-8") == "iso3\nKAZ\n"
+
+
+def test_a_curated_file_that_is_a_link_out_of_the_package_is_refused(tmp_path):
+    from country_profiles import safe_io
+
+    outside = tmp_path / "borders.csv"
+    outside.write_text("country,neighbor,length_km,source_id\n", encoding="utf-8")
+    root = tmp_path / "package"
+    (root / "curated").mkdir(parents=True)
+    (root / "curated" / "borders.csv").symlink_to(outside)
+    schemas = tables.schemas_by_resource(REPO)
+    with pytest.raises(safe_io.PackagePathError):
+        build._typed_rows(root, build.CURATED_BORDERS, schemas["borders"][1])

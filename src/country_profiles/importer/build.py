@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from country_profiles import codec, tables
+import csv
+import io
+
+from country_profiles import codec, safe_io, tables
 from country_profiles.plural import count_of
 from country_profiles.importer.factbook import FactbookExtract, extract_factbook
 from country_profiles.importer.memberships import MembershipsExtract, extract_memberships
@@ -63,10 +66,11 @@ def run(sources: Path, root: Path, out: Path | None = None) -> ImportResult:
     factbook = extract_factbook(sources)
     gec_to_iso3 = {row["gec"]: row["iso3"] for row in factbook.countries}
     memberships = extract_memberships(sources, gec_to_iso3, root / MEMBERSHIP_CORRECTIONS)
-    hand = {name: _typed_rows(root / schemas[name][0], schemas[name][1]) for name in HAND_MAINTAINED}
-    curated_borders = _typed_rows(root / CURATED_BORDERS, schemas["borders"][1])
-    exclusions = _typed_rows(root / EXCLUSIONS, tables.json_file(root / "schemas/exclusions.schema.json"))
-    cell_corrections = _typed_rows(root / CELL_CORRECTIONS, tables.json_file(root / "schemas/corrections-cells.schema.json"))
+    hand = {name: _typed_rows(root, schemas[name][0], schemas[name][1]) for name in HAND_MAINTAINED}
+    curated_borders = _typed_rows(root, CURATED_BORDERS, schemas["borders"][1])
+    exclusions = _typed_rows(root, EXCLUSIONS, tables.json_file(Path("schemas/exclusions.schema.json"), root))
+    cell_corrections = _typed_rows(root, CELL_CORRECTIONS,
+                                   tables.json_file(Path("schemas/corrections-cells.schema.json"), root))
 
     # process
     built: dict[str, list[dict[str, Any]]] = {
@@ -92,19 +96,31 @@ def run(sources: Path, root: Path, out: Path | None = None) -> ImportResult:
     _check_references(built)
 
     # save
-    (out / "data").mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     for name, (path, schema) in schemas.items():
-        _write_if_changed(out / path, tables.render_csv(built[name], schema))
+        _write_if_changed(out, path, tables.render_csv(built[name], schema))
     report = render_report(built, factbook, memberships, contributed, conflicts, excluded, corrected)
-    _write_if_changed(out / IMPORT_REPORT, report)
+    _write_if_changed(out, IMPORT_REPORT, report)
     return ImportResult(built, factbook, memberships, contributed, conflicts, report)
 
 
-def _typed_rows(path: Path, schema: dict[str, Any]) -> list[dict[str, Any]]:
-    """A curated table's rows as values, read by the codec (as validation reads them)."""
+def _typed_rows(root: Path, relpath: str | Path, schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """A curated table's rows as values, read through the package guard and by the codec (as
+    validation reads them)."""
+    return _parsed_rows(_text_inside(root, relpath), schema, root / relpath)
+
+
+def _text_inside(root: Path, relpath: str | Path) -> str:
+    try:
+        return safe_io.read_inside(root, relpath).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportError_(f"{root / relpath}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
+def _parsed_rows(text: str, schema: dict[str, Any], path: Path) -> list[dict[str, Any]]:
     readers = {f["name"]: codec.field_codec(f, schema) for f in schema["fields"]}
     rows = []
-    for line, raw in enumerate(tables.read_rows(path), start=2):
+    for line, raw in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
         try:
             rows.append({name: reader.read(raw.get(name, "")) for name, reader in readers.items()})
         except codec.CellError as exc:
@@ -204,9 +220,10 @@ def _keep_contributed_rows(built, root: Path, schemas, imported: ImportedSources
         if not (root / path).is_file():
             continue
         key = _key_of(schema)
-        lines = (root / path).read_text(encoding="utf-8").splitlines()
+        text = _text_inside(root, path)  # read once: the rows, and the lines quoted in a conflict
+        lines = text.splitlines()
         contributed = {}
-        for line, row in enumerate(_typed_rows(root / path, schema), start=2):
+        for line, row in enumerate(_parsed_rows(text, schema, root / path), start=2):
             if row["source_id"] not in imported:
                 contributed[key(row)] = (line, row)
         if not contributed:
@@ -226,10 +243,15 @@ def _keep_contributed_rows(built, root: Path, schemas, imported: ImportedSources
     return kept, conflicts
 
 
-def _write_if_changed(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8", newline="\n")
+def _write_if_changed(out: Path, relpath: str | Path, text: str) -> None:
+    """Write through the package guard (no link followed), only when the content changes."""
+    data = text.encode("utf-8")
+    try:
+        unchanged = safe_io.read_inside(out, relpath) == data
+    except safe_io.MissingFileError:
+        unchanged = False
+    if not unchanged:
+        safe_io.write_inside(out, str(relpath), data)
 
 
 def render_report(built, factbook: FactbookExtract, memberships: MembershipsExtract, contributed, conflicts, excluded, corrected) -> str:
