@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from country_profiles.importer.corrections import apply_corrections, load_corrections
+from country_profiles.importer.notes import join_notes
 
 FACTBOOK_SNAPSHOT = Path("factbook/2026-01-22")
 FACTBOOK_SOURCE = "factbook-2026-01-22"
@@ -642,11 +643,3 @@ def _run_start(values: Mapping[int, str], code: str, last: int, gaps: list[tuple
                 continue
             return None  # started somewhere inside the gap
         return year
-
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-def join_notes(*notes: str | None) -> str | None:
-    kept = [note for note in notes if note]
-    return "; ".join(kept) if kept else None
