@@ -102,23 +102,6 @@ NAME_ALIASES = {
 # Aliases naming a part of the neighbour rather than spelling it differently: say so in the note.
 PART_ALIASES = ("Gaza Strip", "West Bank", "French Guiana")
 
-COUNTRY_COLUMNS = (
-    "iso3",
-    "iso2",
-    "gec",
-    "name",
-    "region",
-    "independent",
-    "area_km2",
-    "land_area_km2",
-    "water_area_km2",
-    "coastline_km",
-    "landlocked",
-    "land_boundaries_km",
-    "source_id",
-)
-BORDER_COLUMNS = ("country", "neighbor", "length_km", "note", "source_id")
-
 
 @dataclass
 class FactbookExtract:
@@ -240,26 +223,14 @@ def country_row(territory: Territory, runs: list[Run]) -> dict:
                 f"area and land area left out: {AREA_INCLUDES_ANOTHER[run.profile.gec]}",
             )
             values["area_km2"] = values["land_area_km2"] = None
-    return dict(
-        zip(
-            COUNTRY_COLUMNS,
-            (
-                territory.iso3,
-                territory.iso2,
-                territory.gec,
-                territory.name,
-                territory.region,
-                territory.independent,
-                values["area_km2"],
-                values["land_area_km2"],
-                values["water_area_km2"],
-                values["coastline_km"],
-                values["landlocked"],
-                values["land_boundaries_km"],
-                source_id(runs[0].snapshot),
-            ),
-        )
-    )
+    return {
+        "iso3": territory.iso3, "iso2": territory.iso2, "gec": territory.gec, "name": territory.name,
+        "region": territory.region, "independent": territory.independent,
+        "area_km2": values["area_km2"], "land_area_km2": values["land_area_km2"],
+        "water_area_km2": values["water_area_km2"], "coastline_km": values["coastline_km"],
+        "landlocked": values["landlocked"], "land_boundaries_km": values["land_boundaries_km"],
+        "source_id": source_id(runs[0].snapshot),
+    }
 
 
 def build_name_index(
@@ -312,25 +283,14 @@ def border_rows(territory: Territory, runs: list[Run], name_to_iso3: dict[str, s
                 wording += " (regional border)"
             segments_by_neighbor[neighbor].append(wording)
             lengths[neighbor].append(segment.length_km)
-            annotated[neighbor] |= bool(
-                segment.qualifier
-                or segment.remark
-                or via_alias
-                or len(runs) > 1
-                or field_path.endswith("regional borders")
-            )
+            annotated[neighbor] |= bool(segment.qualifier or segment.remark or via_alias or len(runs) > 1
+                                        or field_path.endswith("regional borders"))
     rows = []
     for neighbor, wordings in segments_by_neighbor.items():
         if len(wordings) > 1:
             note = "sum of " + " and ".join(wordings)
         else:
             note = wordings[0] if annotated[neighbor] else None
-        rows.append(
-            dict(
-                zip(
-                    BORDER_COLUMNS,
-                    (territory.iso3, neighbor, plain_sum(lengths[neighbor]), note, source_id(runs[0].snapshot)),
-                )
-            )
-        )
+        rows.append({"country": territory.iso3, "neighbor": neighbor, "length_km": plain_sum(lengths[neighbor]),
+                     "note": note, "source_id": source_id(runs[0].snapshot)})
     return rows

@@ -60,10 +60,6 @@ COUNT_INDICATORS = {name for name in ADDITIVE_INDICATORS if not name.endswith("_
 COMBINED_NOTE = "combined figure of several territories"
 YEAR_FROM_SNAPSHOT = "undated in the source; year of the first edition that gives it"
 
-INDICATOR_COLUMNS = ("country", "indicator", "year", "value", "value_max", "note", "source_id")
-ETHNIC_COLUMNS = ("country", "year", "group", "percent", "percent_max", "note", "source_id")
-AGE_COLUMNS = ("country", "year", "age_band", "percent", "note", "source_id")
-
 
 @dataclass
 class ParseProblem:
@@ -132,15 +128,7 @@ class Run:
             return None, None, False
         return self.snapshot_year, YEAR_FROM_SNAPSHOT, True
 
-    def indicator(
-        self,
-        table: str,
-        indicator: str,
-        measure: Measure,
-        entry: Any,
-        field_path: str,
-        text: str,
-    ) -> None:
+    def indicator(self, table: str, indicator: str, measure: Measure, entry: Any, field_path: str, text: str) -> None:
         year, year_note, undated = self.year_for(measure.year, entry, field_path, text)
         if year is None:
             return
@@ -152,21 +140,13 @@ class Run:
         ):
             self.problem(field_path, text, f"{indicator} must be a whole number, got {measure.value}")
             return
-        row = dict(
-            zip(
-                INDICATOR_COLUMNS,
-                (
-                    self.territory.iso3,
-                    indicator,
-                    year,
-                    measure.value,
-                    measure.value_max,
-                    join_notes(measure.note, year_note),
-                    source_id(self.snapshot),
-                ),
-            )
-        )
-        self.candidates.append(Candidate(table, row, self.snapshot, self.profile.gec, field_path, text, undated))
+        row = {"country": self.territory.iso3, "indicator": indicator, "year": year, "value": measure.value,
+               "value_max": measure.value_max, "note": join_notes(measure.note, year_note),
+               "source_id": source_id(self.snapshot)}
+        self.add(table, row, field_path, text, undated)
+
+    def add(self, table: str, row: dict, field_path: str, raw: str, undated: bool) -> None:
+        self.candidates.append(Candidate(table, row, self.snapshot, self.profile.gec, field_path, raw, undated))
 
     def parsed(
         self, path: tuple[str, ...], unit: str, pipelines: bool = False, strict: bool = False
@@ -522,23 +502,10 @@ def read_ethnic_groups(run: Run) -> None:
     for share in parsed.shares:
         if share.group in repeated:
             continue
-        row = dict(
-            zip(
-                ETHNIC_COLUMNS,
-                (
-                    run.territory.iso3,
-                    year,
-                    share.group,
-                    share.percent,
-                    share.percent_max,
-                    join_notes(share.note, parsed.date.note if parsed.date else None, year_note),
-                    source_id(run.snapshot),
-                ),
-            )
-        )
-        run.candidates.append(
-            Candidate("ethnic_groups", row, run.snapshot, run.profile.gec, field_path, text, undated)
-        )
+        note = join_notes(share.note, parsed.date.note if parsed.date else None, year_note)
+        row = {"country": run.territory.iso3, "year": year, "group": share.group, "percent": share.percent,
+               "percent_max": share.percent_max, "note": note, "source_id": source_id(run.snapshot)}
+        run.add("ethnic_groups", row, field_path, text, undated)
 
 
 AGE_BANDS = {"0-14": ("0-14 years",), "15-64": ("15-64 years",), "65+": ("65 years and over",)}
@@ -577,20 +544,9 @@ def read_age_structure(run: Run) -> None:
             continue
         percent, note = bands[key]
         value = int(percent) if percent == percent.to_integral_value() else float(percent)
-        row = dict(
-            zip(AGE_COLUMNS, (run.territory.iso3, year, band, value, join_notes(note, year_note), source_id(run.snapshot)))
-        )
-        run.candidates.append(
-            Candidate(
-                "age_structure",
-                row,
-                run.snapshot,
-                run.profile.gec,
-                field_path,
-                json.dumps(node, sort_keys=True, ensure_ascii=False),
-                undated,
-            )
-        )
+        row = {"country": run.territory.iso3, "year": year, "age_band": band, "percent": value,
+               "note": join_notes(note, year_note), "source_id": source_id(run.snapshot)}
+        run.add("age_structure", row, field_path, json.dumps(node, sort_keys=True, ensure_ascii=False), undated)
 
 
 def readers_for(snapshot: str) -> list:
