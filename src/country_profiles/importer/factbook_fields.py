@@ -219,18 +219,15 @@ def read_border_segments(run: Run) -> list[tuple[str, BorderSegment]]:
     return segments
 
 
+def _total_path(run: Run, *path: str) -> tuple[str, ...]:
+    """The path of an entry's 'total' line where the entry has lines, else of the entry itself."""
+    node = node_at(run.profile.data, *path)
+    return (*path, "total") if isinstance(node, dict) and "total" in node else path
+
+
 def read_population(run: Run) -> None:
-    node = node_at(run.profile.data, "People and Society", "Population")
-    if isinstance(node, dict) and "total" in node:
-        run.measured(
-            "demographics",
-            "population",
-            ("People and Society", "Population", "total"),
-            "count",
-            ("People and Society", "Population"),
-        )
-    else:
-        run.measured("demographics", "population", ("People and Society", "Population"), "count")
+    population = ("People and Society", "Population")
+    run.measured("demographics", "population", _total_path(run, *population), "count", population)
 
 
 _ENTRY_INCLUDES = re.compile(r"entry includes ([^;.]+)", re.IGNORECASE)
@@ -341,16 +338,11 @@ def without_copies(run: Run, found: list[tuple[Measure, str, str]]) -> list[tupl
         if not same:
             kept.append((measure, field_path, text))
             continue
-        if run.snapshot == MANPOWER_SNAPSHOT and index == len(dated) - 1 and (measure.value, measure.value_max) == (
-            newest.value,
-            newest.value_max,
-        ):
-            run.decide(
-                field_path,
-                text,
-                f"{measure.year} left out: the same value as {newest.year} in the same entry, which this edition"
-                " repeats as its oldest figure",
-            )
+        oldest_repeats_newest = index == len(dated) - 1 and (measure.value, measure.value_max) == (
+            newest.value, newest.value_max)
+        if run.snapshot == MANPOWER_SNAPSHOT and oldest_repeats_newest:
+            run.decide(field_path, text, f"{measure.year} left out: the same value as {newest.year} in the same entry, "
+                       "which this edition repeats as its oldest figure")
             continue
         note = join_notes(measure.note, f"same value as {same[-1].year} in the same entry of this edition")
         kept.append((Measure(measure.value, measure.value_max, measure.year, note), field_path, text))
@@ -384,33 +376,29 @@ def read_personnel(run: Run) -> None:
         run.indicator("forces", PERSONNEL_INDICATORS[kind], measure, None, field_path, text)
 
 
-def _airports_path(run: Run) -> tuple[str, ...]:
-    node = node_at(run.profile.data, "Transportation", "Airports")
-    return ("Transportation", "Airports", "total") if isinstance(node, dict) and "total" in node else ("Transportation", "Airports")
-
-
 def read_yearly_transport(run: Run) -> None:
     """The yearly editions: airports, railways, roads, waterways, pipelines. Their paved/unpaved
     airports are not read: dated in other years than the totals beside them, they do not break
     down the totals the series keeps (Austria 2021: 24 + 28 beside 50)."""
-    found = run.parsed(_airports_path(run), "count")
+    airports = _total_path(run, "Transportation", "Airports")
+    found = run.parsed(airports, "count")
     if found is not None:
-        run.indicator("infrastructure", "airports", found[0], None, "/".join(_airports_path(run)), found[2])
-    run.measured(
-        "infrastructure", "railways_km", ("Transportation", "Railways", "total"), "km", ("Transportation", "Railways")
-    )
+        run.indicator("infrastructure", "airports", found[0], None, "/".join(airports), found[2])
+    _read_railways(run)
     read_roads_waterways_pipelines(run)
 
 
 def read_current_infrastructure(run: Run) -> None:
     run.measured("infrastructure", "airports", ("Transportation", "Airports"), "count")
     run.measured("infrastructure", "heliports", ("Transportation", "Heliports"), "count")
-    run.measured(
-        "infrastructure", "railways_km", ("Transportation", "Railways", "total"), "km", ("Transportation", "Railways")
-    )
-    run.measured(
-        "infrastructure", "ports", ("Transportation", "Ports", "total ports"), "count", ("Transportation", "Ports")
-    )
+    _read_railways(run)
+    ports = ("Transportation", "Ports")
+    run.measured("infrastructure", "ports", (*ports, "total ports"), "count", ports)
+
+
+def _read_railways(run: Run) -> None:
+    railways = ("Transportation", "Railways")
+    run.measured("infrastructure", "railways_km", (*railways, "total"), "km", railways)
 
 
 def read_airport_runways(run: Run) -> None:
@@ -421,7 +409,7 @@ def read_airport_runways(run: Run) -> None:
     breakdown the Factbook never dated (Argentina's add up to 1,138 beside a 2021 total of 916):
     the year they describe is unknown, so they are reported, not given the snapshot's year.
     """
-    total = run.parsed(_airports_path(run), "count")
+    total = run.parsed(_total_path(run, "Transportation", "Airports"), "count")
     if total is not None:
         run.indicator("infrastructure", "airports", total[0], None, "Transportation/Airports", total[2])
     runways = {}
@@ -430,9 +418,7 @@ def read_airport_runways(run: Run) -> None:
         ("airports_unpaved", "Airports - with unpaved runways"),
     ):
         node = node_at(run.profile.data, "Transportation", key)
-        path = (
-            ("Transportation", key, "total") if isinstance(node, dict) and "total" in node else ("Transportation", key)
-        )
+        path = _total_path(run, "Transportation", key)
         found = run.parsed(path, "count")
         if found is not None:
             measure, found_node, text = found
@@ -469,14 +455,9 @@ def read_airport_runways(run: Run) -> None:
 
 
 def read_roads_waterways_pipelines(run: Run) -> None:
-    for indicator, key in (
-        ("roadways_km", "total"),
-        ("roadways_paved_km", "paved"),
-        ("roadways_unpaved_km", "unpaved"),
-    ):
-        run.measured(
-            "infrastructure", indicator, ("Transportation", "Roadways", key), "km", ("Transportation", "Roadways")
-        )
+    roadways = ("Transportation", "Roadways")
+    for indicator, key in (("roadways_km", "total"), ("roadways_paved_km", "paved"), ("roadways_unpaved_km", "unpaved")):
+        run.measured("infrastructure", indicator, (*roadways, key), "km", roadways)
     run.measured("infrastructure", "waterways_km", ("Transportation", "Waterways"), "km")
     run.measured("infrastructure", "pipelines_km", ("Transportation", "Pipelines"), "km")
 
