@@ -241,7 +241,7 @@ def test_bad_cow_value_names_file_and_line(tmp_path):
 def test_missing_columns_and_files_are_named(tmp_path):
     states = tmp_path / "states2016.csv"
     states.write_text("ccode,stateabb,statenme\n2,USA,United States of America\n", encoding="utf-8")
-    with pytest.raises(SourceError, match=r"states2016\.csv:1: missing columns state, endyear"):
+    with pytest.raises(SourceError, match=r"states2016\.csv:1: missing column\(s\) state, endyear"):
         cow_state_iso3(states, SOURCES / "country-codes-gec" / "Countrycodes.csv")
     with pytest.raises(SourceError, match=r"factbook/2026-01-22: Factbook snapshot folder not found"):
         extract_memberships(tmp_path, {"KG": "KGZ"}, FIXTURES / "corrections.json",

@@ -20,10 +20,10 @@ import io
 from country_profiles import codec, safe_io, tables
 from country_profiles.plural import count_of
 from country_profiles.importer.factbook import FactbookExtract, extract_factbook
+from country_profiles.importer.factbook_merge import INDICATOR_TABLES
 from country_profiles.importer.memberships import MembershipsExtract, extract_memberships
 from country_profiles.provenance import ImportedSources
 
-INDICATOR_TABLES = ("demographics", "forces", "infrastructure")
 HAND_MAINTAINED = ("indicators", "sources")  # read from data/, written back canonically
 CURATED_BORDERS = Path("curated/borders.csv")
 EXCLUSIONS = Path("curated/exclusions.csv")

@@ -54,9 +54,8 @@ def special_entries(sources: Path) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from country_profiles.importer.build import ImportError_, run as build
-    from country_profiles.importer.codes import SourceError as CodesError
+    from country_profiles.importer.codes import SourceError
     from country_profiles.importer.corrections import CorrectionError
-    from country_profiles.importer.memberships import SourceError
 
     if not args.sources.is_dir():
         print(f"country-profiles import: {args.sources}: not a folder", file=sys.stderr)
@@ -70,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     try:
         result = build(args.sources, args.root, args.out)
-    except (ImportError_, CorrectionError, SourceError, CodesError, safe_io.PackagePathError) as exc:
+    except (ImportError_, CorrectionError, SourceError, safe_io.PackagePathError) as exc:
         print(f"country-profiles import: {exc}", file=sys.stderr)
         return 1
     for name, rows in result.tables.items():

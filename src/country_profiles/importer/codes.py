@@ -1,8 +1,10 @@
-"""Map Factbook file names (GEC codes) to ISO 3166 codes, from country-codes-gec/Countrycodes.csv."""
+"""Map Factbook file names (GEC codes) to ISO 3166 codes, from country-codes-gec/Countrycodes.csv;
+and what every raw CSV source is read with (csv_rows, SourceError)."""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,30 +31,35 @@ def read_code_table(path: Path) -> dict[str, CodeEntry]:
     Rows without a GEC (Åland, Caribbean Netherlands) or without an ISO3 code (Gaza Strip,
     Akrotiri, Spratly Islands ...) cannot link a Factbook profile to a country and are left out.
     """
+    entries: dict[str, CodeEntry] = {}
+    for line, row in csv_rows(path, REQUIRED_COLUMNS):
+        gec, iso3, iso2 = (
+            (row["FIPS_GEC"] or "").strip().lower(),
+            (row["ISO_3166_3"] or "").strip(),
+            (row["ISO_3166_2"] or "").strip(),
+        )
+        if not gec or not iso3:
+            continue
+        if len(iso3) != 3 or len(iso2) != 2 or len(gec) != 2:
+            raise SourceError(f"{path}:{line}: malformed codes {gec!r}, {iso2!r}, {iso3!r}")
+        if gec in entries:
+            raise SourceError(f"{path}:{line}: GEC code {gec.upper()} appears twice")
+        flag = (row["independent"] or "").strip().upper()
+        if flag not in ("TRUE", "FALSE", ""):
+            raise SourceError(f"{path}:{line}: independent must be TRUE, FALSE or empty, not {flag!r}")
+        entries[gec] = CodeEntry(
+            gec, iso3.upper(), iso2.upper(), row["NAME.EN"].strip(), {"TRUE": True, "FALSE": False}.get(flag)
+        )
+    return entries
+
+
+def csv_rows(path: Path, required: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) of a CSV file with a header (line 1), after checking the columns we read."""
     if not path.is_file():
         raise SourceError(f"{path}: file not found")
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        missing = [name for name in required if name not in (reader.fieldnames or [])]
         if missing:
             raise SourceError(f"{path}:1: missing column(s) {', '.join(missing)}")
-        entries: dict[str, CodeEntry] = {}
-        for line, row in enumerate(reader, start=2):
-            gec, iso3, iso2 = (
-                (row["FIPS_GEC"] or "").strip().lower(),
-                (row["ISO_3166_3"] or "").strip(),
-                (row["ISO_3166_2"] or "").strip(),
-            )
-            if not gec or not iso3:
-                continue
-            if len(iso3) != 3 or len(iso2) != 2 or len(gec) != 2:
-                raise SourceError(f"{path}:{line}: malformed codes {gec!r}, {iso2!r}, {iso3!r}")
-            if gec in entries:
-                raise SourceError(f"{path}:{line}: GEC code {gec.upper()} appears twice")
-            flag = (row["independent"] or "").strip().upper()
-            if flag not in ("TRUE", "FALSE", ""):
-                raise SourceError(f"{path}:{line}: independent must be TRUE, FALSE or empty, not {flag!r}")
-            entries[gec] = CodeEntry(
-                gec, iso3.upper(), iso2.upper(), row["NAME.EN"].strip(), {"TRUE": True, "FALSE": False}.get(flag)
-            )
-    return entries
+        yield from enumerate(reader, start=2)

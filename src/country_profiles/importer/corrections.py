@@ -33,6 +33,8 @@ from typing import Any
 
 import jsonschema
 
+from country_profiles.importer.notes import join_notes
+
 MEMBERSHIP_CHANGES = ("add", "remove", "set_status", "set_since", "set_until", "set_note")
 ORGANIZATION_CHANGES = ("add_organization", "set_organization")
 ORGANIZATION_FIELDS = ("name", "kind", "founded", "dissolved", "note")
@@ -133,7 +135,7 @@ def _apply_to_organization(orgs: dict[str, dict[str, Any]], record: dict[str, An
         orgs[organization] = {
             "id": organization, "name": record["name"], "founded": record.get("founded"),
             "dissolved": record.get("dissolved"), "kind": record["kind"],
-            "note": _join(record.get("note"), f"correction {ident}"), "source_id": source,
+            "note": join_notes(record.get("note"), f"correction {ident}"), "source_id": source,
             "founded_source_id": source if record.get("founded") is not None else None,
         }
         return
@@ -149,7 +151,7 @@ def _apply_to_organization(orgs: dict[str, dict[str, Any]], record: dict[str, An
     if "name" in changed:  # source_id is the source of the name
         row["source_id"] = source
     origins = [f"{name} from {source}" for name in changed if name != "name"]
-    row["note"] = _join(notes, record.get("note"), *origins, _marker(ident, source, bool(changed)))
+    row["note"] = join_notes(notes, record.get("note"), *origins, _marker(ident, source, bool(changed)))
 
 
 def _apply_to_membership(
@@ -169,7 +171,7 @@ def _apply_to_membership(
         rows[key] = {
             "country": key[0], "organization": key[1], "status": key[2],
             "since": record.get("since"), "until": record.get("until"),
-            "note": _join(record.get("note"), f"correction {ident}"), "source_id": source,
+            "note": join_notes(record.get("note"), f"correction {ident}"), "source_id": source,
             "since_source_id": source if record.get("since") is not None else None,
         }
         _check_years(ident, rows[key])
@@ -185,7 +187,7 @@ def _apply_to_membership(
     notes = _drop_origin(row["note"], changed)
     values_changed = bool(changed) or change == "set_status"
     if values_changed and key not in corrected:  # the imported source stays named for the status
-        notes = _join(notes, f"status from {row['source_id']}")
+        notes = join_notes(notes, f"status from {row['source_id']}")
     if change == "set_status":
         new_key = (key[0], key[1], record["new_status"])
         if new_key in rows:
@@ -193,14 +195,14 @@ def _apply_to_membership(
         del rows[key]
         row["status"] = record["new_status"]
         rows[new_key] = row
-        notes = _join(_drop_origin(notes, ["status"]), f"status {key[2]} -> {row['status']} from {source}")
+        notes = join_notes(_drop_origin(notes, ["status"]), f"status {key[2]} -> {row['status']} from {source}")
         key = new_key
     for name in changed:
         row[name] = record[name]
     if "since" in changed:
         row["since_source_id"] = source
     origins = [f"{name} from {source}" for name in changed]
-    row["note"] = _join(notes, record.get("note"), *origins, _marker(ident, source, values_changed))
+    row["note"] = join_notes(notes, record.get("note"), *origins, _marker(ident, source, values_changed))
     if values_changed:  # a note alone does not change where the values come from
         row["source_id"] = source
         corrected.add(key)
@@ -223,8 +225,3 @@ def _drop_origin(note: str | None, fields: list[str]) -> str | None:
 def _check_years(ident: str, row: dict[str, Any]) -> None:
     if row["since"] is not None and row["until"] is not None and row["since"] > row["until"]:
         raise CorrectionError(f"correction {ident}: since {row['since']} is after until {row['until']}")
-
-
-def _join(*notes: str | None) -> str | None:
-    kept = [note for note in notes if note]
-    return "; ".join(kept) if kept else None

@@ -23,6 +23,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from country_profiles.importer.notes import join_notes
+
 Number = int | float
 
 
@@ -209,11 +211,6 @@ def refuse_non_numbers(text: str) -> None:
         raise TextParseError(f"no figure: {text[:80]!r}")
 
 
-def _join_notes(*notes: str | None) -> str | None:
-    kept = [n for n in notes if n]
-    return "; ".join(kept) if kept else None
-
-
 def parse_measure(text: str, unit: str = "count", *, strict: bool = False) -> Measure:
     """A value with its unit and date: '199,951 sq km', '3.197 million (2024 est.)', '28 (2025)'.
 
@@ -241,7 +238,7 @@ def parse_measure(text: str, unit: str = "count", *, strict: bool = False) -> Me
         own = date_from_match(_DATE_RE.match(after.strip()))
         rest = ""
         older = f"the entry also ends with an older date ({stale['stale']})" if int(stale["stale"]) != own.year else None
-        date = DateMark(own.year, _join_notes(own.note, older))
+        date = DateMark(own.year, join_notes(own.note, older))
     else:
         rest, date = take_dates(after)
     rest = rest.strip(" ,:-")
@@ -250,7 +247,7 @@ def parse_measure(text: str, unit: str = "count", *, strict: bool = False) -> Me
     if strict and rest and not rest.startswith(("(", ";")):
         raise TextParseError(f"unexpected text after the value: {rest[:80]!r}")
     remark = _strip_outer_parentheses(rest.lstrip("; ")) if rest else None
-    note = _join_notes("approximately" if match["approx"] else None, remark, date.note if date else None)
+    note = join_notes("approximately" if match["approx"] else None, remark, date.note if date else None)
     return Measure(
         plain(amount.value),
         plain(amount.value_max) if amount.value_max is not None else None,
@@ -349,7 +346,7 @@ def parse_pipelines(text: str) -> Measure:
             end = lengths[index + 1].start() if index + 1 < len(lengths) else len(top)
             kind = re.sub(r"\s+and\s*$", "", top[match.end() : end].strip())
             kinds.append(kind or "unnamed")
-    note = _join_notes(
+    note = join_notes(
         f"sum of {len(kinds)} kinds ({', '.join(kinds)})" if len(kinds) > 1 else None, date.note if date else None
     )
     return Measure(plain(total), None, date.year if date else None, note)
@@ -557,7 +554,7 @@ def _share_from(match: re.Match) -> EthnicShare:
     if (high if high is not None else low) > 100:
         raise TextParseError(f"share above 100%: {match.group(0)!r}")
     after = [a.strip()[1:-1].strip() for a in re.findall(r"\([^()]*(?:\([^()]*\)[^()]*)*\)", match["after"] or "")]
-    note = _join_notes(qual_note, label, name_note, *after)
+    note = join_notes(qual_note, label, name_note, *after)
     if not name:
         raise TextParseError(f"share without a group name: {match.group(0)!r}")
     return EthnicShare(name, plain(low), plain(high) if high is not None else None, note)
@@ -584,7 +581,7 @@ def _read_shares(items: list[str], result: EthnicList) -> None:
                         share.group,
                         share.percent,
                         share.percent_max,
-                        _join_notes(share.note, "several names share one percentage in the source"),
+                        join_notes(share.note, "several names share one percentage in the source"),
                     )
                 pending = []
             else:

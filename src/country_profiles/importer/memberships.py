@@ -42,12 +42,14 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from country_profiles.importer.codes import SourceError, csv_rows
 from country_profiles.importer.corrections import apply_corrections, load_corrections
+from country_profiles.importer.notes import join_notes
 
 FACTBOOK_SNAPSHOT = Path("factbook/2026-01-22")
 FACTBOOK_SOURCE = "factbook-2026-01-22"
@@ -221,10 +223,6 @@ COW_STATE_ISO3: dict[str, str] = {
 # A state whose memberships continue those of a predecessor with its own column: West Germany's
 # memberships became Germany's in 1990, North Yemen's (UN since 1947) unified Yemen's.
 COW_PREDECESSORS: dict[str, str] = {"germany": "wgermany", "yemen": "nyemen"}
-
-
-class SourceError(Exception):
-    """A raw source file that is missing or not in the expected shape; the message names file and line."""
 
 
 @dataclass
@@ -545,18 +543,6 @@ def read_cow(path: Path, ionames: Mapping[str, str]) -> dict[str, CowOrganizatio
     return found
 
 
-def csv_rows(path: Path, required: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line, row) of a CSV file with a header (line 1), after checking the columns we read."""
-    if not path.is_file():
-        raise SourceError(f"{path}: file not found")
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [name for name in required if name not in (reader.fieldnames or [])]
-        if missing:
-            raise SourceError(f"{path}:1: missing columns {', '.join(missing)}")
-        yield from enumerate(reader, start=2)
-
-
 def _integer(text: str, path: Path, line: int) -> int:
     """COW writes whole numbers as floats ('1.0', '-9.0', '2014.0')."""
     try:
@@ -642,11 +628,3 @@ def _run_start(values: Mapping[int, str], code: str, last: int, gaps: list[tuple
                 continue
             return None  # started somewhere inside the gap
         return year
-
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-def join_notes(*notes: str | None) -> str | None:
-    kept = [note for note in notes if note]
-    return "; ".join(kept) if kept else None
