@@ -1,11 +1,15 @@
 """Conformance with frictionless on its own fixture files: every error frictionless reports,
 ours reports too (same file and line), without a crash and without a flood. The fixtures use
 what the fast path reads (a comma CSV) and what it hands to frictionless (another delimiter,
-inline data), each with the schema frictionless infers for it."""
+inline data), each with the schema frictionless infers for it. Small hand-written packages
+cover the rest of Data Package v2: declared bytes and hash, a resource without a schema, the
+descriptor's `created` and email formats."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -63,3 +67,152 @@ def test_inline_data_is_checked(tmp_path):
     assert len(theirs.flatten(["type"])) > 0
     kinds = {kind for (kind,) in theirs.flatten(["type"])}
     assert all(any(f"frictionless: {kind}" in f.message for f in report.findings) for kind in kinds)
+
+
+# --- Every Data Package v2 feature: bytes, hash, no schema, created, email (issue 12) ---
+
+TABLE = b"id,name\n1,english\n2,french\n"
+TABLE_SCHEMA = {"fields": [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"}]}
+
+
+def package(tmp_path: Path, resource: dict, csv: bytes = TABLE, **descriptor) -> Path:
+    """A one-table package: data/table.csv holding CSV, RESOURCE merged into its declaration."""
+    root = tmp_path / "package"
+    (root / "data").mkdir(parents=True)
+    (root / "data/table.csv").write_bytes(csv)
+    declared = {"name": "table", "path": "data/table.csv", "schema": TABLE_SCHEMA, **resource}
+    declared = {key: value for key, value in declared.items() if value is not None}
+    (root / "datapackage.json").write_text(json.dumps({**descriptor, "resources": [declared]}), encoding="utf-8")
+    return root
+
+
+def theirs_and_ours(root: Path) -> tuple[list[tuple[str, str, int | None, str]], list]:
+    """frictionless' errors on the package, (type, file, row, note), and our findings, after
+    checking that ours include each of theirs: a descriptor error at the JSON path frictionless
+    names, a row error at its line, a file error on the file with frictionless' own type."""
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    paths = {resource["name"]: resource["path"] for resource in descriptor["resources"]}
+    report = frictionless.validate(str(root / "datapackage.json"), limit_errors=10**6)
+    theirs = [(error.type, "datapackage.json", None, error.note) for error in report.errors]
+    theirs += [(error.type, paths[task.name], getattr(error, "row_number", None), error.note)
+               for task in report.tasks for error in task.errors]
+    ours = validate(root, rules=False).findings
+    for kind, path, row, note in theirs:
+        if path == "datapackage.json":  # note: property "contributors[].email" is not valid "email"
+            prop = re.escape(re.search(r'property "([^"]+)"', note).group(1)).replace(r"\[\]", r"\[\d+\]")
+            found = [f for f in ours if f.path == path and re.match(rf"\$(\.resources\[\d+\])?\.{prop}: ", f.message)]
+        elif row is not None:
+            found = [f for f in ours if f.path == path and f.line == row]
+        else:
+            found = [f for f in ours if f.path == path and f"(frictionless: {kind})" in f.message]
+        assert found, (kind, path, row, note, [f.message for f in ours])
+    return theirs, ours
+
+
+def digest(algorithm: str, data: bytes = TABLE) -> str:
+    return hashlib.new(algorithm, data).hexdigest()
+
+
+@pytest.mark.parametrize("declared", [
+    {"bytes": len(TABLE) + 1},
+    {"hash": "0" * 32},  # md5, the default algorithm
+    {"hash": "md5:" + digest("md5", b"other")},
+    {"hash": "sha256:" + digest("sha256", b"other")},
+    {"bytes": 3, "hash": "sha256:" + "f" * 64},
+])
+def test_a_wrong_bytes_or_hash_is_reported_as_frictionless_reports_it(tmp_path, declared):
+    root = package(tmp_path, declared)
+    theirs, ours = theirs_and_ours(root)
+    kinds = {"bytes": "byte-count", "hash": "hash-count"}
+    assert sorted(kind for kind, *_ in theirs) == sorted(kinds[key] for key in declared)
+    assert all(f.path == "data/table.csv" and f.line is None and f.rule == "frictionless_reports" for f in ours)
+    assert len(ours) == len(theirs)
+
+
+def test_a_wrong_hash_fails_the_command(tmp_path, capsys):
+    from country_profiles.cli import main
+
+    root = package(tmp_path, {"hash": "sha256:" + "0" * 64})
+    assert main(["validate", str(root)]) == 1
+    assert "data/table.csv: error [frictionless_reports] The data source does not match the expected hash count" \
+        in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("declared", [
+    {"bytes": len(TABLE), "hash": digest("md5")},
+    {"bytes": len(TABLE), "hash": "md5:" + digest("md5")},
+    {"hash": "sha256:" + digest("sha256")},
+])
+def test_right_bytes_and_hash_pass_both(tmp_path, declared):
+    theirs, ours = theirs_and_ours(package(tmp_path, declared))
+    assert theirs == [] and ours == []
+
+
+def test_a_table_declaring_a_hash_is_still_read_by_the_fast_path(tmp_path):
+    """frictionless compares the counts only; the rows are ours to check (and the rules')."""
+    csv = b"id,name\n1,english\nx,french\n"
+    root = package(tmp_path, {"bytes": 1, "hash": "sha256:" + digest("sha256", csv)}, csv)
+    theirs, ours = theirs_and_ours(root)
+    assert sorted((kind, row) for kind, _, row, _ in theirs) == [("byte-count", None), ("type-error", 3)]
+    assert sorted((f.rule, f.line) for f in ours) == [("cell_has_field_type", 3), ("frictionless_reports", None)]
+    assert validate(root, rules=False).package.tables["table"] is not None
+
+
+@pytest.mark.parametrize("csv, expected", [
+    (b"id,name\n" + b"".join(b"%d,n%d\n" % (i, i) for i in range(20)) + b"x,y\n", [("type-error", 22)]),
+    (b"id,name\n1,english\n2,french,extra\n", [("extra-cell", 3)]),
+    (TABLE, []),
+])
+def test_a_resource_without_schema_is_checked_with_the_schema_frictionless_infers(tmp_path, csv, expected):
+    root = package(tmp_path, {"schema": None}, csv)
+    theirs, ours = theirs_and_ours(root)
+    assert [(kind, row) for kind, _, row, _ in theirs] == expected
+    assert [f.line for f in ours] == [row for _, row in expected]
+
+
+@pytest.mark.parametrize("descriptor, where", [
+    ({"created": "2024-05-01"}, "$.created"),  # a date without a time
+    ({"created": "2024-02-30T12:00:00Z"}, "$.created"),
+    ({"created": "yesterday"}, "$.created"),
+    ({"contributors": [{"title": "Ann", "email": "ann.example.com"}]}, "$.contributors[0].email"),
+    ({"contributors": [{"title": "Ann"}, {"title": "Bob", "email": "bob@localhost"}]}, "$.contributors[1].email"),
+    ({"sources": [{"title": "Factbook", "email": "Factbook <cia@example.gov>"}]}, "$.sources[0].email"),
+])
+def test_a_bad_created_or_email_is_a_descriptor_error_at_its_json_path(tmp_path, descriptor, where):
+    theirs, ours = theirs_and_ours(package(tmp_path, {}, **descriptor))
+    assert [kind for kind, *_ in theirs] == ["package-error"]
+    assert [(f.rule, f.message.split(":")[0]) for f in ours] == [("descriptor_is_valid", where)]
+
+
+def test_a_bad_email_of_a_resource_source_is_reported(tmp_path):
+    theirs, ours = theirs_and_ours(package(tmp_path, {"sources": [{"title": "Factbook", "email": "a@b"}]}))
+    assert len(theirs) == 1
+    assert [f.message.split(":")[0] for f in ours] == ["$.resources[0].sources[0].email"]
+
+
+@pytest.mark.parametrize("descriptor", [
+    {"created": "1985-04-12T23:20:50.52Z", "contributors": [{"title": "Ann", "email": "ann+data@example.co.uk"}]},
+    {"created": "2024-05-01T12:00:00+02:00", "sources": [{"title": "Factbook", "email": "données@exemple.fr"}]},
+])
+def test_a_good_created_and_email_pass_both(tmp_path, descriptor):
+    theirs, ours = theirs_and_ours(package(tmp_path, {}, **descriptor))
+    assert theirs == [] and ours == []
+
+
+def test_created_needs_the_offset_rfc_3339_requires(tmp_path):
+    """Stricter than frictionless, which accepts a local time: the v2 profile's date-time is RFC 3339."""
+    root = package(tmp_path, {}, created="2024-05-01T12:00:00")
+    assert frictionless.validate(str(root / "datapackage.json")).valid
+    assert [f.message.split(":")[0] for f in validate(root, rules=False).findings] == ["$.created"]
+
+
+def test_a_resource_without_schema_has_its_hash_checked_too(tmp_path):
+    root = package(tmp_path, {"schema": None, "hash": "md5:" + digest("md5", b"other")})
+    theirs, ours = theirs_and_ours(root)
+    assert [kind for kind, *_ in theirs] == ["hash-count"] and len(ours) == 1
+
+
+@pytest.mark.parametrize("declared", [{"bytes": -1}, {"bytes": "12"}, {"hash": 5}])
+def test_a_count_of_the_wrong_type_is_one_descriptor_error(tmp_path, declared):
+    findings = validate(package(tmp_path, declared), rules=False).findings
+    assert [f.rule for f in findings] == ["descriptor_is_valid"]

@@ -4,9 +4,12 @@ The fast path reads what this package's tables use: one CSV file per resource, R
 header line, and a Table Schema. A resource declaring anything else the Data Package standard
 allows (another dialect, several header rows, inline data, no schema, another format) is
 validated by frictionless, and each error it reports becomes a finding at file, line and
-column like ours. Paths are guarded before (package.py refuses URLs, paths leaving the package
-and symlinks out of it), and frictionless gets the resource with its schema already read, so it
-opens no other file and nothing over the network.
+column like ours. A table the fast path reads that declares `bytes` or `hash` is also given to
+frictionless, as a plain file whose byte count and hash (nothing else) it compares with the
+declared ones; its rows are still the fast path's and the rules'. Paths are guarded before
+(package.py refuses URLs, paths leaving the package and symlinks out of it), and frictionless
+gets the resource with its schema already read, so it opens no other file and nothing over the
+network.
 """
 
 from __future__ import annotations
@@ -49,6 +52,23 @@ def needs_frictionless(resource: dict[str, Any]) -> bool:
     return False
 
 
+def declared_counts(resource: dict[str, Any]) -> dict[str, Any] | None:
+    """The resource as a plain file with its declared `bytes` and `hash`, for frictionless to
+    compare with the file, if it declares either (of the type the meta-schema requires)."""
+    counts = {key: resource[key] for key, valid in (("bytes", _is_count), ("hash", _is_text)) if valid(resource.get(key))}
+    if not counts or not isinstance(resource.get("path"), str):
+        return None
+    return {"name": resource.get("name", ""), "path": resource["path"], "type": "file", **counts}
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
 def check_with_frictionless(root: Path, resource: dict[str, Any], schema: dict[str, Any] | None,
                             rules: dict[str, Rule]) -> list[Finding]:
     """frictionless' errors for one resource (its path already guarded), as findings."""
@@ -56,7 +76,8 @@ def check_with_frictionless(root: Path, resource: dict[str, Any], schema: dict[s
 
     name = str(resource.get("name", ""))
     path = resource.get("path") if isinstance(resource.get("path"), str) else "datapackage.json"
-    descriptor = {key: value for key, value in resource.items() if key not in ("schema", "$schema")}
+    # Sources and licences say nothing about the data, and the meta-schema checks them already.
+    descriptor = {key: value for key, value in resource.items() if key not in ("schema", "$schema", "sources", "licenses")}
     if isinstance(schema, dict):
         descriptor["schema"] = schema
     try:
