@@ -216,3 +216,23 @@ def test_a_resource_without_schema_has_its_hash_checked_too(tmp_path):
 def test_a_count_of_the_wrong_type_is_one_descriptor_error(tmp_path, declared):
     findings = validate(package(tmp_path, declared), rules=False).findings
     assert [f.rule for f in findings] == ["descriptor_is_valid"]
+
+
+@pytest.mark.parametrize("rows, expected", [(b"AA;1\nZZ;2\n", [("foreign-key", 3)]), (b"AA;1\nBB;2\n", [])])
+def test_a_foreign_key_of_a_resource_frictionless_reads_resolves_in_the_package(tmp_path, rows, expected):
+    root = tmp_path / "package"
+    (root / "data").mkdir(parents=True)
+    (root / "data/codes.csv").write_bytes(b"code\nAA\nBB\n")
+    (root / "data/values.csv").write_bytes(b"code;value\n" + rows)
+    key = {"fields": ["code"], "reference": {"resource": "codes", "fields": ["code"]}}
+    resources = [
+        {"name": "codes", "path": "data/codes.csv",
+         "schema": {"fields": [{"name": "code", "type": "string"}], "primaryKey": ["code"]}},
+        {"name": "values", "path": "data/values.csv", "dialect": {"delimiter": ";"},
+         "schema": {"fields": [{"name": "code", "type": "string"}, {"name": "value", "type": "integer"}],
+                    "foreignKeys": [key]}},
+    ]
+    (root / "datapackage.json").write_text(json.dumps({"resources": resources}), encoding="utf-8")
+    theirs, ours = theirs_and_ours(root)
+    assert [(kind, row) for kind, _, row, _ in theirs] == expected
+    assert [(f.rule, f.line) for f in ours] == [("foreign_key_resolves", row) for _, row in expected]

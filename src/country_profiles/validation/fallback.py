@@ -8,12 +8,13 @@ column like ours. A table the fast path reads that declares `bytes` or `hash` is
 frictionless, as a plain file whose byte count and hash (nothing else) it compares with the
 declared ones; its rows are still the fast path's and the rules'. Paths are guarded before
 (package.py refuses URLs, paths leaving the package and symlinks out of it), and frictionless
-gets the resource with its schema already read, so it opens no other file and nothing over the
-network.
+gets the resource with its schema already read, and the resources its foreign keys name (their
+paths guarded too), so it opens no other file and nothing over the network.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,19 +70,39 @@ def _is_text(value: Any) -> bool:
     return isinstance(value, str)
 
 
-def check_with_frictionless(root: Path, resource: dict[str, Any], schema: dict[str, Any] | None,
-                            rules: dict[str, Rule]) -> list[Finding]:
-    """frictionless' errors for one resource (its path already guarded), as findings."""
-    import frictionless
+def referenced_resources(schema: dict[str, Any] | None) -> set[str]:
+    """The other resources a Table Schema's foreign keys name (frictionless reads them too)."""
+    keys = schema.get("foreignKeys") if isinstance(schema, dict) else None
+    references = [key.get("reference") for key in keys if isinstance(key, dict)] if isinstance(keys, list) else []
+    return {reference["resource"] for reference in references
+            if isinstance(reference, dict) and isinstance(reference.get("resource"), str) and reference["resource"]}
 
-    name = str(resource.get("name", ""))
-    path = resource.get("path") if isinstance(resource.get("path"), str) else "datapackage.json"
+
+def _for_frictionless(resource: dict[str, Any], schema: dict[str, Any] | None) -> dict[str, Any]:
     # Sources and licences say nothing about the data, and the meta-schema checks them already.
     descriptor = {key: value for key, value in resource.items() if key not in ("schema", "$schema", "sources", "licenses")}
     if isinstance(schema, dict):
         descriptor["schema"] = schema
+    return descriptor
+
+
+def check_with_frictionless(root: Path, resource: dict[str, Any], schema: dict[str, Any] | None,
+                            rules: dict[str, Rule],
+                            references: Sequence[tuple[dict[str, Any], dict[str, Any] | None]] = ()) -> list[Finding]:
+    """frictionless' errors for one resource (its path already guarded), as findings. REFERENCES
+    are the resources (and schemas) its foreign keys name, their paths guarded too."""
+    import frictionless
+
+    name = str(resource.get("name", ""))
+    path = resource.get("path") if isinstance(resource.get("path"), str) else "datapackage.json"
+    descriptor = _for_frictionless(resource, schema)
     try:
-        report = frictionless.Resource(descriptor, basepath=str(root)).validate(limit_errors=MAX_FINDINGS)
+        if references:  # frictionless resolves foreign keys to other resources only within a package
+            others = [_for_frictionless(other, other_schema) for other, other_schema in references]
+            table = frictionless.Package({"resources": [descriptor, *others]}, basepath=str(root)).get_resource(name)
+        else:
+            table = frictionless.Resource(descriptor, basepath=str(root))
+        report = table.validate(limit_errors=MAX_FINDINGS)
         errors = report.flatten(["type", "message", "rowNumber", "fieldName", "fieldNumber", "cell"])
     except Exception as exc:  # frictionless refuses the descriptor itself: one finding, never a traceback
         errors = [["resource-error", f"frictionless cannot read the resource: {exc}", None, None, None, None]]
