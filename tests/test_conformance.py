@@ -236,3 +236,17 @@ def test_a_foreign_key_of_a_resource_frictionless_reads_resolves_in_the_package(
     theirs, ours = theirs_and_ours(root)
     assert [(kind, row) for kind, _, row, _ in theirs] == expected
     assert [(f.rule, f.line) for f in ours] == [("foreign_key_resolves", row) for _, row in expected]
+
+
+@pytest.mark.parametrize("dialect, csv, expected", [
+    ({"commentChar": "#"}, b"id,name\n# a note\n1,english\n", []),
+    ({"commentChar": "#"}, b"id,name\n# a note\nx,english\n", [("type-error", 3)]),
+    ({"commentRows": [2]}, b"id,name\nnot a row\n1,english\n", []),
+    ({"headerCase": False}, b"ID,Name\n1,english\n", []),
+    ({"skipBlankRows": True}, b"id,name\n\n1,english\n", []),
+    ({"escapeChar": "\\"}, b"id,name\n1,english\\, french\n", []),
+])
+def test_a_csv_dialect_v2_option_is_read_as_frictionless_reads_it(tmp_path, dialect, csv, expected):
+    theirs, ours = theirs_and_ours(package(tmp_path, {"dialect": dialect}, csv))
+    assert [(kind, row) for kind, _, row, _ in theirs] == expected
+    assert [f.line for f in ours] == [row for _, row in expected]

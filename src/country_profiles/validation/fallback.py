@@ -26,8 +26,11 @@ FALLBACK_RULE = Rule(
     "A resource using Data Package features the fast path does not read is valid as frictionless checks it.",
     hint="The message is frictionless' own; correct the cell, row or descriptor it names.",
 )
+# CSV Dialect v2 (and v1's caseSensitiveHeader): any other value is read by frictionless.
 DEFAULT_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True, "headerRows": [1],
-                   "lineTerminator": "\n", "skipInitialSpace": False, "caseSensitiveHeader": True}
+                   "lineTerminator": "\n", "skipInitialSpace": False, "caseSensitiveHeader": True,
+                   "headerJoin": " ", "headerCase": True, "commentChar": None, "commentRows": [],
+                   "skipBlankRows": False, "escapeChar": None, "nullSequence": None}
 # frictionless' error types -> our rule of the same meaning (anything else: FALLBACK_RULE)
 RULE_OF = {
     "type-error": "cell_has_field_type", "missing-cell": "row_has_all_cells", "extra-cell": "row_has_no_extra_cells",
