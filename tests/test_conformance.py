@@ -250,3 +250,19 @@ def test_a_csv_dialect_v2_option_is_read_as_frictionless_reads_it(tmp_path, dial
     theirs, ours = theirs_and_ours(package(tmp_path, {"dialect": dialect}, csv))
     assert [(kind, row) for kind, _, row, _ in theirs] == expected
     assert [f.line for f in ours] == [row for _, row in expected]
+
+
+@pytest.mark.parametrize("fields_match", ["equal", "subset", "superset", "partial"])
+@pytest.mark.parametrize("csv", [TABLE, b"name,id\nenglish,1\n", b"id\n1\n", b"id,name,extra\n1,english,x\n", b"zz\n1\n"])
+def test_fields_match_is_read_as_frictionless_reads_it(tmp_path, fields_match, csv):
+    theirs, ours = theirs_and_ours(package(tmp_path, {"schema": {**TABLE_SCHEMA, "fieldsMatch": fields_match}}, csv))
+    assert len(ours) == len(theirs)
+
+
+def test_fields_match_in_a_schema_file_hands_the_resource_to_frictionless(tmp_path):
+    root = package(tmp_path, {"schema": "schema.json"}, b"name,id\nenglish,1\n")
+    (root / "schema.json").write_text(json.dumps({**TABLE_SCHEMA, "fieldsMatch": "equal"}), encoding="utf-8")
+    theirs, ours = theirs_and_ours(root)
+    assert theirs == [] and ours == []
+    (root / "schema.json").write_text(json.dumps({**TABLE_SCHEMA, "fieldsMatch": "exact"}), encoding="utf-8")
+    assert [f.rule for f in validate(root, rules=False).findings][:1] == ["header_matches_schema"]

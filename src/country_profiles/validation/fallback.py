@@ -2,7 +2,8 @@
 
 The fast path reads what this package's tables use: one CSV file per resource, RFC 4180 with a
 header line, and a Table Schema. A resource declaring anything else the Data Package standard
-allows (another dialect, several header rows, inline data, no schema, another format) is
+allows (another dialect, several header rows, inline data, no schema, another format, a
+`fieldsMatch` other than exact) is
 validated by frictionless, and each error it reports becomes a finding at file, line and
 column like ours. A table the fast path reads that declares `bytes` or `hash` is also given to
 frictionless, as a plain file whose byte count and hash (nothing else) it compares with the
@@ -54,6 +55,11 @@ def needs_frictionless(resource: dict[str, Any]) -> bool:
         return any(key in DEFAULT_DIALECT and value != DEFAULT_DIALECT[key]
                    and not (key == "lineTerminator" and value == "\r\n") for key, value in dialect.items())
     return False
+
+
+def schema_needs_frictionless(schema: dict[str, Any] | None) -> bool:
+    """Whether a Table Schema matches the header other than exactly (v2 `fieldsMatch`)."""
+    return isinstance(schema, dict) and schema.get("fieldsMatch", "exact") != "exact"
 
 
 def declared_counts(resource: dict[str, Any]) -> dict[str, Any] | None:

@@ -22,7 +22,7 @@ from country_profiles import safe_io, strict_json
 from country_profiles.paths import PACKAGED_ROOT, REPO_ROOT
 from country_profiles.safe_io import path_problem  # shared with fmt and export, which must refuse the same paths
 from country_profiles.validation.findings import ERROR, Finding, Rule
-from country_profiles.validation.fallback import needs_frictionless
+from country_profiles.validation.fallback import needs_frictionless, schema_needs_frictionless
 from country_profiles.validation.structure import CompiledSchema, compile_schema
 
 DESCRIPTOR_NAME = "datapackage.json"
@@ -214,6 +214,7 @@ def _check_resource(check: PackageCheck, resource: dict[str, Any], index: int, n
         shared = check.schema_files[_normal(raw)]
         spec.schema_source, spec.schema_locate = shared.schema_source, shared.schema_locate
         spec.raw_schema, spec.schema = shared.raw_schema, shared.schema
+        spec.fallback = spec.fallback or schema_needs_frictionless(spec.raw_schema)
         return spec
     if isinstance(raw, str):
         schema_file = _openable(check, raw, "schema path", name, descriptor_name, locate(("resources", index, "schema")))
@@ -252,6 +253,7 @@ def _check_resource(check: PackageCheck, resource: dict[str, Any], index: int, n
     for json_path, message in problems:
         add(_path_parts(json_path), message)
     spec.raw_schema = raw if isinstance(raw, dict) else None
+    spec.fallback = spec.fallback or schema_needs_frictionless(spec.raw_schema)
     return spec
 
 
