@@ -99,8 +99,10 @@ def theirs_and_ours(root: Path) -> tuple[list[tuple[str, str, int | None, str]],
     ours = validate(root, rules=False).findings
     for kind, path, row, note in theirs:
         if path == "datapackage.json":  # note: property "contributors[].email" is not valid "email"
-            prop = re.escape(re.search(r'property "([^"]+)"', note).group(1)).replace(r"\[\]", r"\[\d+\]")
-            found = [f for f in ours if f.path == path and re.match(rf"\$(\.resources\[\d+\])?\.{prop}: ", f.message)]
+            named = re.search(r'property "([^"]+)"', note)
+            prop = re.escape(named.group(1)).replace(r"\[\]", r"\[\d+\]") if named else ".*"
+            found = [f for f in ours if f.path == path and f.rule == "descriptor_is_valid"
+                     and re.match(rf"\$(\.resources\[\d+\])?\.{prop}: ", f.message)]
         elif row is not None:
             found = [f for f in ours if f.path == path and f.line == row]
         else:
@@ -266,3 +268,15 @@ def test_fields_match_in_a_schema_file_hands_the_resource_to_frictionless(tmp_pa
     assert theirs == [] and ours == []
     (root / "schema.json").write_text(json.dumps({**TABLE_SCHEMA, "fieldsMatch": "exact"}), encoding="utf-8")
     assert [f.rule for f in validate(root, rules=False).findings][:1] == ["header_matches_schema"]
+
+
+@pytest.mark.parametrize("descriptor, resource, where", [
+    ({"profile": "tabular-data-package"}, {}, "$.resources[0]: 'profile' is a required property"),
+    ({"missingValues": ["NA"]}, {}, "$.missingValues: 'missingValues' is not allowed here"),
+    ({"fields": []}, {}, "$.fields: 'fields' is not allowed here"),
+    ({"profile": "tabular-data-package"}, {"profile": "tabular-data-resource"}, None),
+])
+def test_what_frictionless_says_of_a_package_profile_and_misplaced_schema_keys(tmp_path, descriptor, resource, where):
+    theirs, ours = theirs_and_ours(package(tmp_path, resource, **descriptor))
+    assert len(theirs) == (1 if where else 0)
+    assert [f.message for f in ours] == ([where] if where else [])
