@@ -118,6 +118,7 @@ def _check_files(checked: Any, jobs: int) -> tuple[list["TableResult"], list["Fi
 
     findings: list[Finding] = []
     rules_by_id = {rule.id: rule for rule in (*PACKAGE_RULES, *STRUCTURE_RULES)}
+
     def has_data(spec: Any) -> bool:
         return spec.file is not None or "data" in (spec.descriptor or {})
 
