@@ -4,12 +4,13 @@ The fast path reads what this package's tables use: one CSV file per resource, R
 header line, and a Table Schema. A resource declaring anything else the Data Package standard
 allows (another dialect, several header rows, inline data, no schema, another format, a
 `fieldsMatch` other than exact) is validated by frictionless, and each error it reports
-becomes a finding at file, line and column like ours. A table the fast path reads that declares `bytes` or `hash` is also given to
-frictionless, as a plain file whose byte count and hash (nothing else) it compares with the
-declared ones; its rows are still the fast path's and the rules'. Paths are guarded before
-(package.py refuses URLs, paths leaving the package and symlinks out of it), and frictionless
-gets the resource with its schema already read, and the resources its foreign keys name (their
-paths guarded too), so it opens no other file and nothing over the network.
+becomes a finding at file, line and column like ours. A table the fast path reads that
+declares `bytes` or `hash` is also given to frictionless, as a plain file whose byte count and
+hash (nothing else) it compares with the declared ones; its rows are still the fast path's and
+the rules'. Paths are guarded before (package.py refuses URLs, paths leaving the package and
+symlinks out of it), and frictionless gets the resource with its schema already read, and the
+resources its foreign keys name (their paths guarded too), so it opens no other file and
+nothing over the network.
 """
 
 from __future__ import annotations
