@@ -280,3 +280,10 @@ def test_what_frictionless_says_of_a_package_profile_and_misplaced_schema_keys(t
     theirs, ours = theirs_and_ours(package(tmp_path, resource, **descriptor))
     assert len(theirs) == (1 if where else 0)
     assert [f.message for f in ours] == ([where] if where else [])
+
+
+def test_a_row_frictionless_reports_is_shown_at_its_line_after_a_cell_spanning_lines(tmp_path):
+    root = package(tmp_path, {"dialect": {"delimiter": ";"}}, b'id;name\n1;"two\nlines"\nx;french\n')
+    report = frictionless.validate(str(root / "datapackage.json"))
+    assert report.flatten(["type", "rowNumber"]) == [["type-error", 3]]  # the third record
+    assert [(f.rule, f.line) for f in validate(root, rules=False).findings] == [("cell_has_field_type", 4)]

@@ -15,10 +15,13 @@ nothing over the network.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from country_profiles import safe_io
 from country_profiles.validation.findings import ERROR, Finding, Rule
 
 FALLBACK_RULE = Rule(
@@ -116,10 +119,34 @@ def check_with_frictionless(root: Path, resource: dict[str, Any], schema: dict[s
     except Exception as exc:  # frictionless refuses the descriptor itself: one finding, never a traceback
         errors = [["resource-error", f"frictionless cannot read the resource: {exc}", None, None, None, None]]
     findings = []
+    starts = _record_lines(root, resource) if any(error[2] for error in errors) else None
     for kind, message, row, field, number, cell in errors[:MAX_FINDINGS]:
         rule = rules.get(RULE_OF.get(kind, ""), FALLBACK_RULE)
         line = int(row) if row else (1 if kind.endswith("label") else None)
+        if line and starts and line <= len(starts):
+            line = starts[line - 1]  # frictionless counts records; a quoted cell may hold line breaks
         line = line if "data" not in resource else None  # inline rows are no lines of a file; the message names the row
         findings.append(Finding(rule.id, rule.severity, f"{message} (frictionless: {kind})", name, path, line,
                                 (line,) if line else (), field or None, cell, int(number) if number else None))
     return findings
+
+
+def _record_lines(root: Path, resource: dict[str, Any]) -> list[int] | None:
+    """The line where each record of a CSV resource starts, read with its declared dialect (None
+    when it is no CSV file or cannot be read so: row numbers then stand for lines)."""
+    dialect = resource.get("dialect") if isinstance(resource.get("dialect"), dict) else {}
+    delimiter = {"csv": dialect.get("delimiter", ","), "tsv": "\t"}.get(str(resource.get("format", "csv")).lower())
+    if "data" in resource or not isinstance(resource.get("path"), str) or delimiter is None:
+        return None
+    try:
+        text = safe_io.read_inside(root, resource["path"]).decode(str(resource.get("encoding", "utf-8")), "replace")
+        reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=delimiter,
+                            quotechar=dialect.get("quoteChar", '"'), doublequote=dialect.get("doubleQuote", True),
+                            escapechar=dialect.get("escapeChar"), skipinitialspace=dialect.get("skipInitialSpace", False))
+        starts, next_line = [], 1
+        for _ in reader:
+            starts.append(next_line)
+            next_line = reader.line_num + 1
+    except (safe_io.PackagePathError, OSError, LookupError, TypeError, ValueError, csv.Error):
+        return None
+    return starts
