@@ -14,6 +14,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from country_profiles.validation import validate
 
@@ -287,3 +289,41 @@ def test_a_row_frictionless_reports_is_shown_at_its_line_after_a_cell_spanning_l
     report = frictionless.validate(str(root / "datapackage.json"))
     assert report.flatten(["type", "rowNumber"]) == [["type-error", 3]]  # the third record
     assert [(f.rule, f.line) for f in validate(root, rules=False).findings] == [("cell_has_field_type", 4)]
+
+
+# --- The two descriptor formats refuse at least what frictionless refuses ---
+
+EMAIL_PARTS = st.sampled_from(["a", "Z", "0", ".", "-", "_", "+", "@", " ", "é", "ü", '"', "<", ">", "xn--", "com", "..", "@@"])
+DATE_TIME_PARTS = st.sampled_from(["2024", "-", "01", "12", "29", "T", "t", " ", ":", "00", "59", "60", "24", ".", "5",
+                                   "Z", "z", "+", "+01:00", "-05:30", ",", "99"])
+
+
+def edited(seed: str, parts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """SEED with pieces inserted, removed or replaced at random places."""
+    @st.composite
+    def build(draw: st.DrawFn) -> str:
+        text = seed
+        for _ in range(draw(st.integers(1, 3))):
+            at = draw(st.integers(0, len(text)))
+            cut = draw(st.integers(0, 2))
+            text = text[:at] + draw(st.one_of(st.just(""), parts)) + text[at + cut:]
+        return text
+    return build()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(edited("joe.bloggs@example.com", EMAIL_PARTS), edited("é@bücher.de", EMAIL_PARTS)))
+def test_an_email_frictionless_refuses_ours_refuses(value):
+    from country_profiles.validation.package import _is_email
+
+    frictionless_refuses = frictionless.fields.StringField(name="email", format="email").read_cell(value)[1] is not None
+    assert not (frictionless_refuses and _is_email(value)), value
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(edited("2024-02-29T23:59:59Z", DATE_TIME_PARTS), edited("1985-04-12T23:20:50.52+01:00", DATE_TIME_PARTS)))
+def test_a_created_frictionless_refuses_ours_refuses(value):
+    from country_profiles.validation.package import _is_date_time
+
+    frictionless_refuses = frictionless.fields.DatetimeField(name="created").read_cell(value)[1] is not None
+    assert not (frictionless_refuses and _is_date_time(value)), value
