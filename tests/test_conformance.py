@@ -327,3 +327,12 @@ def test_a_created_frictionless_refuses_ours_refuses(value):
 
     frictionless_refuses = frictionless.fields.DatetimeField(name="created").read_cell(value)[1] is not None
     assert not (frictionless_refuses and _is_date_time(value)), value
+
+
+@pytest.mark.parametrize("path", ["../outside.csv", "data/link.csv"])
+def test_a_declared_hash_opens_no_path_the_package_refuses(tmp_path, path):
+    root = package(tmp_path, {"path": path, "hash": "0" * 32})
+    (tmp_path / "outside.csv").write_bytes(TABLE)
+    (root / "data/link.csv").symlink_to(tmp_path / "outside.csv")
+    findings = validate(root, rules=False).findings
+    assert [f.rule for f in findings] == ["resource_path_inside_package"]
