@@ -280,7 +280,8 @@ def change_field(number: int, **changes):
         (lambda schema: schema["foreignKeys"][0]["reference"].__setitem__("fields", "title2"), "does not have"),
         (lambda schema: schema["foreignKeys"][0].__setitem__("fields", "independent"), "no value can match"),
         (change_field(2, name="name"), "declared 2 times"),
-        (lambda schema: schema.__setitem__("fieldsMatch", "subset"), "fieldsMatch"),
+        (lambda schema: schema.__setitem__("uniqueKeys", [["name"]]), "uniqueKeys"),
+        (lambda schema: schema.__setitem__("fieldsMatch", "some"), "'some' is not one of"),
         (change_field(3, trueValues=["true", "false"]), "both trueValues and falseValues"),
     ],
 )

@@ -112,7 +112,7 @@ def load(package: str | Path) -> "LoadedPackage":
 def _check_files(checked: Any, jobs: int) -> tuple[list["TableResult"], list["Finding"]]:
     """Each resource's file: the fast path's results, and the findings of every file."""
     from country_profiles import safe_io
-    from country_profiles.validation.fallback import check_with_frictionless
+    from country_profiles.validation.fallback import check_with_frictionless, declared_counts, referenced_resources
     from country_profiles.validation.findings import Finding
     from country_profiles.validation.memory import return_free_memory
     from country_profiles.validation.package import PACKAGE_RULES
@@ -120,9 +120,19 @@ def _check_files(checked: Any, jobs: int) -> tuple[list["TableResult"], list["Fi
 
     findings: list[Finding] = []
     rules_by_id = {rule.id: rule for rule in (*PACKAGE_RULES, *STRUCTURE_RULES)}
+
+    def has_data(spec: Any) -> bool:
+        return spec.file is not None or "data" in (spec.descriptor or {})
+
     for spec in checked.resources:  # what the fast path does not read, frictionless does
-        if spec.fallback and (spec.file is not None or "data" in (spec.descriptor or {})):
-            findings += check_with_frictionless(checked.root, spec.descriptor or {}, spec.raw_schema, rules_by_id)
+        if spec.fallback and has_data(spec):
+            names = referenced_resources(spec.raw_schema) - {spec.name}
+            references = [(other.descriptor or {}, other.raw_schema) for other in checked.resources
+                          if other.name in names and has_data(other)]
+            findings += check_with_frictionless(checked.root, spec.descriptor or {}, spec.raw_schema, rules_by_id,
+                                                references)
+        elif spec.file is not None and (counts := declared_counts(spec.descriptor or {})):
+            findings += check_with_frictionless(checked.root, counts, None, rules_by_id)
 
     def check_file(spec: Any) -> "TableResult | Finding":
         try:

@@ -13,6 +13,7 @@ import posixpath
 import re
 import stat
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -21,7 +22,7 @@ from country_profiles import safe_io, strict_json
 from country_profiles.paths import PACKAGED_ROOT, REPO_ROOT
 from country_profiles.safe_io import path_problem  # shared with fmt and export, which must refuse the same paths
 from country_profiles.validation.findings import ERROR, Finding, Rule
-from country_profiles.validation.fallback import needs_frictionless
+from country_profiles.validation.fallback import needs_frictionless, schema_needs_frictionless
 from country_profiles.validation.structure import CompiledSchema, compile_schema
 
 DESCRIPTOR_NAME = "datapackage.json"
@@ -213,6 +214,7 @@ def _check_resource(check: PackageCheck, resource: dict[str, Any], index: int, n
         shared = check.schema_files[_normal(raw)]
         spec.schema_source, spec.schema_locate = shared.schema_source, shared.schema_locate
         spec.raw_schema, spec.schema = shared.raw_schema, shared.schema
+        spec.fallback = spec.fallback or schema_needs_frictionless(spec.raw_schema)
         return spec
     if isinstance(raw, str):
         schema_file = _openable(check, raw, "schema path", name, descriptor_name, locate(("resources", index, "schema")))
@@ -251,6 +253,7 @@ def _check_resource(check: PackageCheck, resource: dict[str, Any], index: int, n
     for json_path, message in problems:
         add(_path_parts(json_path), message)
     spec.raw_schema = raw if isinstance(raw, dict) else None
+    spec.fallback = spec.fallback or schema_needs_frictionless(spec.raw_schema)
     return spec
 
 
@@ -406,12 +409,51 @@ def _short(message: str, limit: int = 300) -> str:
 # --- Meta-schemas ---
 
 
+# The two formats the Data Package v2 profile declares and frictionless checks (`created`, an
+# `email`); jsonschema checks no format unless given a checker, and this one knows only these.
+_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)", re.ASCII)
+_EMAIL_WORD = r"[a-z0-9!#$%&'*+/=?^_`{|}~\u00a0-\u024f-]+"
+_EMAIL_LOCAL = re.compile(rf"{_EMAIL_WORD}(\.{_EMAIL_WORD})*", re.IGNORECASE)
+_EMAIL_DOMAIN = re.compile(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9][a-z0-9-]{0,61}[a-z]", re.IGNORECASE)
+FORMAT_NAMES = {"date-time": "an RFC 3339 date-time such as 2024-05-01T12:00:00Z", "email": "an email address"}
+
+
+def _is_date_time(value: Any) -> bool:
+    """RFC 3339 (section 5.6): a date, 'T', a time and a 'Z' or an offset, all in range."""
+    if not isinstance(value, str):
+        return True  # the type keyword reports it
+    if not _DATE_TIME.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_email(value: Any) -> bool:
+    """As frictionless checks an email: one '@', a dot-separated name before it, a domain name
+    (IDNA for non-ASCII) with a top-level part ending in a letter after it."""
+    if not isinstance(value, str):
+        return True
+    local, at, domain = value.rpartition("@")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    return (at == "@" and "@" not in local and len(local) <= 64 and len(ascii_domain) <= 253
+            and bool(_EMAIL_LOCAL.fullmatch(local)) and bool(_EMAIL_DOMAIN.fullmatch(ascii_domain)))
+
+
 @lru_cache(maxsize=None)
 def _meta_validator(name: str) -> Any:
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator, FormatChecker
 
+    formats = FormatChecker(formats=())
+    formats.checks("date-time")(_is_date_time)
+    formats.checks("email")(_is_email)
     schema = json.loads((META_SCHEMAS / name).read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
+    return Draft202012Validator(schema, format_checker=formats)
 
 
 def _meta_errors(name: str, instance: Any) -> Iterator[Any]:
@@ -419,6 +461,8 @@ def _meta_errors(name: str, instance: Any) -> Iterator[Any]:
     for error in errors:
         if error.validator == "not" and error.validator_value == {} and error.absolute_path:  # said plainly
             error.message = f"{error.absolute_path[-1]!r} is not allowed here"
+        elif error.validator == "format" and error.validator_value in FORMAT_NAMES:
+            error.message = f"{error.instance!r} is not {FORMAT_NAMES[error.validator_value]}"
         yield error
 
 
