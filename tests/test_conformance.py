@@ -13,13 +13,13 @@ import re
 import shutil
 from pathlib import Path
 
+import frictionless
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from country_profiles.validation import validate
 
-frictionless = pytest.importorskip("frictionless")
 FIXTURES = Path(__file__).parent / "fixtures" / "frictionless"
 FILES = ["invalid.csv", "delimiter.csv", "capital-invalid.csv", "blank-rows.csv"]
 
@@ -60,6 +60,14 @@ def test_a_semicolon_file_is_read_by_frictionless_not_refused_then_flooded(tmp_p
     (root / "data/delimiter.csv").write_text("id;name\n1;english\nx;中国人\n", encoding="utf-8")
     report = validate(root, rules=False)
     assert [(f.rule, f.line, f.field) for f in report.findings] == [("cell_has_field_type", 3, "id")]
+
+
+def test_a_resource_frictionless_reads_counts_in_the_summary(tmp_path):
+    root, _ = package_of(tmp_path, "delimiter.csv")
+    report = validate(root)
+    assert [(table.name, table.rows) for table in report.tables] == [("table", 2)]
+    assert report.tables[0].columns == ("id", "name")
+    assert "(checked 2 rows in 1 table)" in report.summary()
 
 
 def test_inline_data_is_checked(tmp_path):

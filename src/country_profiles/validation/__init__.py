@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from country_profiles.validation.findings import Finding, Rule
     from country_profiles.validation.model import LoadedPackage
-    from country_profiles.validation.report import Report
+    from country_profiles.validation.report import CheckedTable, Report
     from country_profiles.validation.structure import TableResult
 
 __all__ = ["load", "validate"]
@@ -56,7 +56,7 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
     if rules:
         pandera_loading.start()
 
-    results, found = _check_files(checked, jobs)
+    results, found, fallback_tables = _check_files(checked, jobs)
     findings += found
     # A repeated resource name is a descriptor error; keys refer to the first resource of a name.
     first = {}
@@ -89,7 +89,7 @@ def validate(package: str | Path, *, rules: bool = True, jobs: int = 2) -> "Repo
 
     catalogue = {rule.id: rule for rule in (*PACKAGE_RULES, *STRUCTURE_RULES, *catalogue_rules)}
     tables = [CheckedTable(result.name, result.path, result.rows, tuple(result.labels))
-              for result in results if result.table is not None]
+              for result in results if result.table is not None] + fallback_tables
     schema_fields = {spec.path: tuple(spec.schema.field_names) for spec in checked.resources if spec.schema is not None}
     findings = capped(findings)  # limits.py: a bounded report, saying how many more there were
     mark = perf_counter()
@@ -109,16 +109,19 @@ def load(package: str | Path) -> "LoadedPackage":
     return report.package
 
 
-def _check_files(checked: Any, jobs: int) -> tuple[list["TableResult"], list["Finding"]]:
-    """Each resource's file: the fast path's results, and the findings of every file."""
+def _check_files(checked: Any, jobs: int) -> tuple[list["TableResult"], list["Finding"], list["CheckedTable"]]:
+    """Each resource's file: the fast path's results, the findings of every file, and what
+    frictionless read of the resources handed to it."""
     from country_profiles import safe_io
     from country_profiles.validation.fallback import check_with_frictionless, declared_counts, referenced_resources
     from country_profiles.validation.findings import Finding
     from country_profiles.validation.memory import return_free_memory
     from country_profiles.validation.package import PACKAGE_RULES
+    from country_profiles.validation.report import CheckedTable
     from country_profiles.validation.structure import STRUCTURE_RULES, check_table
 
     findings: list[Finding] = []
+    fallback_tables: list[CheckedTable] = []  # read by frictionless, counted in the summary like ours
     rules_by_id = {rule.id: rule for rule in (*PACKAGE_RULES, *STRUCTURE_RULES)}
 
     def has_data(spec: Any) -> bool:
@@ -129,10 +132,11 @@ def _check_files(checked: Any, jobs: int) -> tuple[list["TableResult"], list["Fi
             names = referenced_resources(spec.raw_schema) - {spec.name}
             references = [(other.descriptor or {}, other.raw_schema) for other in checked.resources
                           if other.name in names and has_data(other)]
-            findings += check_with_frictionless(checked.root, spec.descriptor or {}, spec.raw_schema, rules_by_id,
-                                                references)
+            read = check_with_frictionless(checked.root, spec.descriptor or {}, spec.raw_schema, rules_by_id, references)
+            findings += read.findings
+            fallback_tables.append(CheckedTable(spec.name, spec.path or "datapackage.json", read.rows, read.labels))
         elif spec.file is not None and (counts := declared_counts(spec.descriptor or {})):
-            findings += check_with_frictionless(checked.root, counts, None, rules_by_id)
+            findings += check_with_frictionless(checked.root, counts, None, rules_by_id).findings
 
     def check_file(spec: Any) -> "TableResult | Finding":
         try:
@@ -163,7 +167,7 @@ def _check_files(checked: Any, jobs: int) -> tuple[list["TableResult"], list["Fi
             else:
                 results.append(outcome)
                 findings += outcome.findings
-    return results, findings
+    return results, findings, fallback_tables
 
 
 def _load_pandera() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -98,9 +99,18 @@ def _for_frictionless(resource: dict[str, Any], schema: dict[str, Any] | None) -
     return descriptor
 
 
+@dataclass
+class FrictionlessChecked:
+    """What frictionless found in one resource, and what it read (for the report's summary)."""
+
+    findings: list[Finding]
+    rows: int
+    labels: tuple[str, ...]
+
+
 def check_with_frictionless(root: Path, resource: dict[str, Any], schema: dict[str, Any] | None,
                             rules: dict[str, Rule],
-                            references: Sequence[tuple[dict[str, Any], dict[str, Any] | None]] = ()) -> list[Finding]:
+                            references: Sequence[tuple[dict[str, Any], dict[str, Any] | None]] = ()) -> FrictionlessChecked:
     """frictionless' errors for one resource (its path already guarded), as findings. REFERENCES
     are the resources (and schemas) its foreign keys name, their paths guarded too."""
     import frictionless
@@ -116,8 +126,12 @@ def check_with_frictionless(root: Path, resource: dict[str, Any], schema: dict[s
             table = frictionless.Resource(descriptor, basepath=str(root))
         report = table.validate(limit_errors=MAX_FINDINGS)
         errors = report.flatten(["type", "message", "rowNumber", "fieldName", "fieldNumber", "cell"])
+        task = report.tasks[0] if report.tasks else None
+        rows = int(task.stats.get("rows") or 0) if task else 0
+        labels = tuple(str(label) for label in (task.labels or ())) if task else ()
     except Exception as exc:  # frictionless refuses the descriptor itself: one finding, never a traceback
         errors = [["resource-error", f"frictionless cannot read the resource: {exc}", None, None, None, None]]
+        rows, labels = 0, ()
     findings = []
     starts = _record_lines(root, resource) if any(error[2] for error in errors) else None
     for kind, message, row, field, number, cell in errors[:MAX_FINDINGS]:
@@ -128,7 +142,7 @@ def check_with_frictionless(root: Path, resource: dict[str, Any], schema: dict[s
         line = line if "data" not in resource else None  # inline rows are no lines of a file; the message names the row
         findings.append(Finding(rule.id, rule.severity, f"{message} (frictionless: {kind})", name, path, line,
                                 (line,) if line else (), field or None, cell, int(number) if number else None))
-    return findings
+    return FrictionlessChecked(findings, rows, labels)
 
 
 def _record_lines(root: Path, resource: dict[str, Any]) -> list[int] | None:
