@@ -269,7 +269,6 @@ def test_creation_order_puts_referenced_tables_first():
 
 @pytest.fixture(scope="module")
 def parquet_out(package, tmp_path_factory):
-    pytest.importorskip("pyarrow", reason="pyarrow is not installed: pip install 'country-profiles[parquet]'")
     out = tmp_path_factory.mktemp("parquet") / "out"
     assert main(["export", "--format", "parquet", str(out), "--package", str(package)]) == 0
     return out
@@ -316,7 +315,6 @@ def test_parquet_without_pyarrow_says_what_to_install(package, tmp_path, monkeyp
 @pytest.mark.parametrize("fmt", export.FORMATS)
 def test_export_writes_only_under_out_and_leaves_no_temporary_files(package, tmp_path, fmt):
     if fmt == "parquet":
-        pytest.importorskip("pyarrow", reason="pyarrow is not installed: pip install 'country-profiles[parquet]'")
     before_package = {p: p.read_bytes() for p in files_under(package)}
     out = tmp_path / "nested" / "out"
     written = export.export(fmt, out, package)

@@ -18,7 +18,6 @@ import pytest
 from country_profiles.bench import generate
 from country_profiles.validation import csvfile, structure, validate
 
-pytest.importorskip("pyarrow")
 
 
 def assert_same(fast, portable) -> None:  # type: ignore[no-untyped-def]

@@ -59,7 +59,6 @@ def downstream(tmp_path: Path) -> Path:
 
 
 def test_no_command_touches_a_socket(mini, downstream, tmp_path, monkeypatch, capsys):
-    pytest.importorskip("pyarrow")
     attempts: list[str] = []
 
     def refuse(name: str):
@@ -114,7 +113,6 @@ def test_the_audit_hook_catches_a_connection_attempt(tmp_path):
 
 
 def test_no_command_opens_a_connection_in_a_child_process_with_an_audit_hook(mini, downstream, tmp_path):
-    pytest.importorskip("pyarrow")
     with_urls(mini)
     done = run_guarded(commands(mini, downstream, tmp_path / "out"), tmp_path)
     assert "NETWORK" not in done.stderr, done.stderr

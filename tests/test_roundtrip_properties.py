@@ -169,7 +169,6 @@ def quietly(*argv: str) -> int:
 @settings(max_examples=10, deadline=timedelta(seconds=10), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_fmt_then_every_export_keeps_every_generated_value(data):
-    pytest.importorskip("pyarrow", reason="pyarrow is not installed: pip install 'country-profiles[parquet]'")
     oracle = data.draw(generated_tables())
     with tempfile.TemporaryDirectory() as folder:
         root = support["make_package"](Path(folder) / "package")
