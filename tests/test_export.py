@@ -314,7 +314,6 @@ def test_parquet_without_pyarrow_says_what_to_install(package, tmp_path, monkeyp
 
 @pytest.mark.parametrize("fmt", export.FORMATS)
 def test_export_writes_only_under_out_and_leaves_no_temporary_files(package, tmp_path, fmt):
-    if fmt == "parquet":
     before_package = {p: p.read_bytes() for p in files_under(package)}
     out = tmp_path / "nested" / "out"
     written = export.export(fmt, out, package)
