@@ -53,11 +53,15 @@ def find_chromium() -> str | None:
 
 
 CHROMIUM = find_chromium()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: install Debian's chromium package "
-                       "(apt-get install chromium; .ci/run does) or set CHROMIUM to a Chromium binary"),
-]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def chromium_is_there():
+    """A missing browser fails these tests, loudly: a skip would pass a run that tested no page."""
+    if CHROMIUM is None:
+        pytest.fail("no Chromium: install Debian's chromium package (apt-get install chromium; .ci/run does) "
+                    "or set CHROMIUM to a Chromium binary")
 
 
 # --- a minimal DevTools protocol client ------------------------------------------------------------
