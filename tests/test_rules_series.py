@@ -1,10 +1,12 @@
 """A value against its own series, shares of the population, networks per km² and per inhabitant,
 fraction lists and date pairs: each rule with data that breaks it and data that satisfies it."""
 
+import math
+
 import pytest
 from rules_helpers import assert_fails, assert_passes, country, fails, findings_of, indicators, passes, value
 
-from country_profiles.validation.outliers import Point, out_of_line, slip
+from country_profiles.validation.outliers import Point, describe, out_of_line, slip
 
 DEFS = indicators()
 KGZ = [country("KGZ", land_area_km2=191_801)]
@@ -46,9 +48,17 @@ FAILING = [
                                           value("KGZ", "military_expenditure_pct_gdp", 2022, 0.03),
                                           value("KGZ", "military_expenditure_pct_gdp", 2023, 3.5)]}, lines=(3, 2, 4)),
     fails("two-values-told-apart", "values_are_in_line_with_their_series", r"KGZ airports 2021: 28,000 is 1,000×",
-          {"indicators": DEFS, "countries": KGZ, "demographics": population(6_200_000),
-           "infrastructure": [value("KGZ", "airports", 2021, 28_000), value("KGZ", "airports", 2025, 28)]},
+          {"indicators": DEFS, "countries": [*KGZ, country("KAZ", land_area_km2=2_699_700)],
+           "demographics": [*population(6_200_000), value("KAZ", "population", 2021, 20_000_000)],
+           "infrastructure": [value("KGZ", "airports", 2021, 28_000), value("KGZ", "airports", 2025, 28),
+                              value("KAZ", "airports", 2021, 100), value("KAZ", "airports", 2023, 96)]},
           lines=(2, 3), resource="infrastructure"),
+    fails("two-values-undecided", "values_are_in_line_with_their_series",
+          r"KGZ railways_km 2018: 424 is 1/10 of the 2022 value 4,240 \(line 3\); one of these two values is out of "
+          r"line: check both against the source",
+          {"indicators": DEFS, "countries": KGZ, "demographics": population(6_200_000),
+           "infrastructure": [value("KGZ", "railways_km", 2018, 424), value("KGZ", "railways_km", 2022, 4240)]},
+          lines=(2, 3), resource="infrastructure", count=2),
     fails("thousands", "population_density_is_plausible", r"KGZ population 2024: 620 on 191,801 km² of land",
           demo(value("KGZ", "population", 2024, 620))),
     fails("labour-in-thousands", "workforce_is_a_plausible_share_of_population",
@@ -129,10 +139,25 @@ def test_the_larger_part_of_a_series_is_the_series():
     assert sorted(o.point.ref for o in out_of_line(points, 5, 10)) == [2, 3]
 
 
-def test_a_tie_is_broken_by_plausibility_else_the_later_value_is_blamed():
+def test_a_tie_is_broken_by_a_clear_plausibility():
     points = [Point(2021, 28_000, "a"), Point(2025, 28, "b")]
-    assert [o.point.ref for o in out_of_line(points, 8, 10)] == ["b"]
-    assert [o.point.ref for o in out_of_line(points, 8, 10, lambda p: abs(p.value - 30))] == ["a"]
+    far_from_30 = lambda p: abs(math.log10(p.value / 30))  # noqa: E731
+    found = out_of_line(points, 8, 10, far_from_30, margin=0.5)
+    assert [(o.point.ref, o.undecided) for o in found] == [("a", False)]
+
+
+@pytest.mark.parametrize("plausibility", [
+    pytest.param(None, id="nothing-known"),
+    pytest.param(lambda p: abs(math.log10(p.value / 1000)), id="both-about-as-far"),
+    pytest.param(lambda p: None if p.ref == "a" else 0.1, id="one-unknown"),
+])
+def test_a_tie_the_data_cannot_break_reports_both_values(plausibility):
+    """424 and 4,240 km of railway: either may be the slip, so each row is reported, quoting the other."""
+    points = [Point(2018, 424, "a"), Point(2022, 4240, "b")]
+    found = out_of_line(points, 8, 10, plausibility, margin=0.5)
+    assert sorted((o.point.ref, o.undecided, o.neighbours[0].ref) for o in found) == [("a", True, "b"), ("b", True, "a")]
+    text = describe(found[0], lambda p: f"line {p.ref}", "km", str)
+    assert "one of these two values is out of line: check both against the source" in text
 
 
 def test_population_in_thousands_is_blamed_by_the_comparisons_with_it():

@@ -561,7 +561,8 @@ def _neighbour_flag(diff, state, series, change: RowChange, name: str, judge: _S
     scale = judge.scale(indicator) if indicator is not None else None
     country = change.after.get("country")
     plausibility = (lambda p: scale(country, p.value)) if scale else None
-    found = [o for o in outliers.out_of_line(points, judge.limit(indicator), judge.settings.window, plausibility)
+    found = [o for o in outliers.out_of_line(points, judge.limit(indicator), judge.settings.window, plausibility,
+                                          judge.settings.margin)
              if o.point.year == key[year_at]]
     if not found:
         return None

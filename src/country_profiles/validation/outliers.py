@@ -8,9 +8,11 @@ A series is one country's values of one indicator, by year. Two values at most `
 apart are *in line* when the larger is at most `limit` times the smaller. Values in line are
 linked, and linked values form groups (a slow drift over many years stays one group, because
 each year is in line with the next). When a series splits into groups, the largest group is the
-series and every value of the other groups is out of line with it; groups of equal size are
+series and every value of the other groups is out of line with it. Groups of equal size are
 told apart by `plausibility` (how far each value is from what the rest of the data leads one
-to expect), else the latest value is blamed, as a new value is the one most often mistyped.
+to expect) when it sets them at least `margin` powers of ten apart; otherwise the data cannot
+tell which is wrong (424 and 4,240 km of railway), and every value of the tied groups is
+reported as undecided, quoting the others, rather than guessing.
 """
 
 from __future__ import annotations
@@ -32,11 +34,13 @@ POPULATION = "population"
 @dataclass(frozen=True)
 class Settings:
     """The series thresholds of thresholds.json: the largest ratio between values in line (by
-    indicator, else by unit) and how many years apart values are still compared."""
+    indicator, else by unit), how many years apart values are still compared, and how many
+    powers of ten of plausibility tell two tied groups apart."""
 
     window: int
     by_unit: Mapping[str, float]
     by_indicator: Mapping[str, float]
+    margin: float
 
     def limit(self, indicator: str, unit: str | None) -> float | None:
         limit = self.by_indicator.get(indicator, self.by_unit.get(unit or ""))
@@ -46,7 +50,7 @@ class Settings:
 def settings_from(values: Mapping[str, Any]) -> Settings:
     """Settings from threshold values by key (as the rules read them)."""
     return Settings(int(values["series_window_years"]), dict(values["series_max_ratio_by_unit"]),
-                    dict(values["series_max_ratio_by_indicator"]))
+                    dict(values["series_max_ratio_by_indicator"]), float(values["series_tie_margin_decades"]))
 
 
 def load_settings(path: Path = THRESHOLDS) -> Settings:
@@ -105,10 +109,13 @@ class Point:
 
 @dataclass(frozen=True)
 class Outlier:
-    """A value out of line with its series, and its nearest in-line values (nearest year first)."""
+    """A value out of line with its series, and its nearest in-line values (nearest year first).
+    `undecided`: the value and its neighbours are groups of equal size the data cannot tell
+    apart, so either may be the slip (each of them is reported)."""
 
     point: Point
     neighbours: tuple[Point, ...]
+    undecided: bool = False
 
 
 def ratio(a: float, b: float) -> float | None:
@@ -172,15 +179,39 @@ def out_of_line(
     limit: float,
     window: int,
     plausibility: Callable[[Point], float | None] | None = None,
+    margin: float = 0.0,
 ) -> list[Outlier]:
     """The points out of line with the rest of their series (see the module's docstring).
 
     `plausibility(point)` is how far a value is from what is expected of it (0 = as expected,
-    larger = less likely; None = unknown); it only breaks ties between groups of equal size."""
+    larger = less likely; None = unknown); it only breaks ties between groups of equal size, and
+    only when the groups' mean distances are at least `margin` apart."""
     points = sorted((p for p in points if ratio(p.value, 1.0) is not None), key=lambda p: p.year)
-    n = len(points)
-    if n < 2:
+    groups = _groups_in_line(points, limit, window)
+    if len(groups) < 2:
         return []
+    ranked = sorted(groups, key=lambda members: _group_rank(members, points, plausibility), reverse=True)
+    tied = [members for members in ranked
+            if len(members) == len(ranked[0]) and not _clearly_apart(ranked[0], members, points, plausibility, margin)]
+    in_tie = lambda members: len(tied) > 1 and any(members is g for g in tied)  # noqa: E731
+    kept = [points[i] for members in tied for i in members]
+    outliers = []
+    for members in ranked[1:] if len(tied) == 1 else ranked:
+        # A tied group is compared with the other tied groups, any other group with all of them.
+        others = [points[i] for g in tied if g is not members for i in g] if in_tie(members) else kept
+        for i in members:
+            point = points[i]
+            near = sorted((p for p in others if abs(p.year - point.year) <= window),
+                          key=lambda p: (abs(p.year - point.year), -p.year))
+            if near:  # else nothing to compare with within reach: not judged
+                outliers.append(Outlier(point, tuple(near[:2]), undecided=in_tie(members)))
+    return outliers
+
+
+def _groups_in_line(points: Sequence[Point], limit: float, window: int) -> list[list[int]]:
+    """The groups of linked values (indexes into `points`, sorted by year); [] when no two values
+    are within `window` years of each other."""
+    n = len(points)
     parent = list(range(n))
 
     def root(i: int) -> int:
@@ -202,32 +233,29 @@ def out_of_line(
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(root(i), []).append(i)
-    if len(groups) == 1:
-        return []
-    kept = max(groups.values(), key=lambda members: _group_rank(members, points, plausibility))
-    kept_points = [points[i] for i in kept]
-    outliers = []
-    for members in groups.values():
-        if members is kept:
-            continue
-        for i in members:
-            point = points[i]
-            near = [p for p in kept_points if abs(p.year - point.year) <= window]
-            if not near:
-                continue  # nothing in line within reach to compare with: not judged
-            near.sort(key=lambda p: (abs(p.year - point.year), -p.year))
-            outliers.append(Outlier(point, tuple(near[:2])))
-    return outliers
+    return list(groups.values())
+
+
+def _distance(members: list[int], points: Sequence[Point], plausibility) -> float | None:
+    """The group's mean plausibility distance; None when no value of it can be judged."""
+    if plausibility is None:
+        return None
+    known = [score for score in (plausibility(points[i]) for i in members) if score is not None]
+    return sum(known) / len(known) if known else None
+
+
+def _clearly_apart(best: list[int], other: list[int], points: Sequence[Point], plausibility, margin: float) -> bool:
+    """Whether `other` is at least `margin` powers of ten less plausible than `best` (so `best`
+    is the series); a group is never apart from itself."""
+    if other is best:
+        return False
+    a, b = _distance(best, points, plausibility), _distance(other, points, plausibility)
+    return a is not None and b is not None and b - a >= margin
 
 
 def _group_rank(members: list[int], points: Sequence[Point], plausibility) -> tuple:
-    """Larger groups first; then the more plausible; then the group holding the earliest year
-    (so the later value is the one blamed)."""
-    distance = 0.0
-    if plausibility is not None:
-        scores = [plausibility(points[i]) for i in members]
-        known = [score for score in scores if score is not None]
-        distance = sum(known) / len(known) if known else 0.0
+    """Larger groups first; then the more plausible; then the group holding the earliest year."""
+    distance = _distance(members, points, plausibility) or 0.0
     return (len(members), -distance, -min(points[i].year for i in members))
 
 
@@ -240,5 +268,9 @@ def describe(outlier: Outlier, where: Callable[[Point], str], unit: str | None, 
         for other in outlier.neighbours
     ]
     text = f"{number(point.value)} is " + " and ".join(parts)
+    if outlier.undecided:
+        text += ("; one of these two values is out of line: check both against the source" if len(outlier.neighbours) == 1
+                 else "; these values disagree and none is clearly the slip: check them against the source")
     named = slip(point.value, outlier.neighbours[0].value, unit)
     return f"{text}; {named}" if named else text
+

@@ -25,7 +25,8 @@ from country_profiles.validation.outliers import (
 )
 from country_profiles.validation.rules._framework import Context, indicator_rows, number, rule, violations, with_land_area
 
-SERIES_THRESHOLDS = ("series_window_years", "series_max_ratio_by_unit", "series_max_ratio_by_indicator")
+SERIES_THRESHOLDS = ("series_window_years", "series_max_ratio_by_unit", "series_max_ratio_by_indicator",
+                     "series_tie_margin_decades")
 POPULATION = "population"
 
 
@@ -57,7 +58,8 @@ def series_outliers(ctx: Context) -> list[tuple[Outlier, str, str, str | None]]:
     """Every value out of line with its series: (outlier, country, indicator, unit). A point's
     ref is (resource, line). Rules that compare a row with another indicator read this to know
     whether the other row is the one to blame (so they declare SERIES_THRESHOLDS)."""
-    window = series_settings(ctx).window
+    settings = series_settings(ctx)
+    window = settings.window
     limits = series_limits(ctx)
     if not limits:
         return []
@@ -88,7 +90,7 @@ def series_outliers(ctx: Context) -> list[tuple[Outlier, str, str, str | None]]:
         points = [Point(int(r.year), float(r.value), (r.resource, int(r.line))) for r in series.itertuples()]
         expected = scales.get(indicator)
         score = (lambda p, c=country, e=expected: e(c, p.value)) if expected else None
-        for outlier in out_of_line(points, limits[indicator], window, score):
+        for outlier in out_of_line(points, limits[indicator], window, score, settings.margin):
             found.append((outlier, country, indicator, units.get(indicator)))
     return found
 

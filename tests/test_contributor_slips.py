@@ -1,0 +1,240 @@
+"""The slips contributors really make, made one at a time on a copy of the real package.
+
+Each case is ONE realistic edit to one row. A bad edit must fail validation with an error at the
+edited row (and, where the slip can be named, name it); a good edit must add no error. An edit
+the data cannot tell from a real value is listed as a strict xfail with the reason, not faked.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import REPO, copy_package
+
+from country_profiles.validation import validate
+from country_profiles.validation.findings import ERROR
+
+Change = Callable[[str], str]
+
+
+def times(factor: float) -> Change:
+    """The cell multiplied by `factor`, written as a contributor would (no needless decimals)."""
+
+    def change(cell: str) -> str:
+        value = float(cell) * factor
+        return str(int(round(value))) if value >= 100 or value == int(value) else f"{value:.6g}"
+
+    return change
+
+
+def to(value: str) -> Change:
+    return lambda cell: value
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Set `column` of the first row of `table` whose cells equal `where` (or, with `add`, insert
+    the row `add` after it)."""
+
+    table: str
+    where: dict[str, str]
+    column: str = "value"
+    change: Change = to("")
+    add: str | None = None
+
+
+def bad(case: str, edit: Edit, slip: str | None = None, undetectable: str | None = None):
+    marks = [pytest.mark.xfail(strict=True, reason=undetectable)] if undetectable else []
+    return pytest.param(edit, slip, id=case, marks=marks)
+
+
+def row(country: str, indicator: str, year: int) -> dict[str, str]:
+    return {"country": country, "indicator": indicator, "year": str(year)}
+
+
+def band(country: str, year: int, age_band: str) -> dict[str, str]:
+    return {"country": country, "year": str(year), "age_band": age_band}
+
+
+def group(country: str, year: int, name: str) -> dict[str, str]:
+    return {"country": country, "year": str(year), "group": name}
+
+
+DIGIT_MANY, DIGIT_FEW = r"a digit too many", r"a digit too few"
+FRACTION = r"fraction"
+THOUSANDS = r"thousands"
+
+BAD_EDITS = [
+    # demographics: series of many points, a single value, a pasted figure
+    bad("population x10", Edit("demographics", row("KGZ", "population", 2025), change=times(10)), DIGIT_MANY),
+    bad("population /10", Edit("demographics", row("FRA", "population", 2022), change=times(0.1)), DIGIT_FEW),
+    bad("population in thousands", Edit("demographics", row("NGA", "population", 2024), change=times(0.001)),
+        THOUSANDS),
+    bad("population of China pasted", Edit("demographics", row("MLT", "population", 2025), change=to("1407181209"))),
+    bad("population x1000 in the first year", Edit("demographics", row("ISL", "population", 2015),
+                                                   change=times(1000)), THOUSANDS),
+    bad("labour force /10", Edit("demographics", row("FRA", "labor_force", 2024), change=times(0.1)), DIGIT_FEW),
+    bad("labour force x10", Edit("demographics", row("ISL", "labor_force", 2023), change=times(10)), DIGIT_MANY),
+    bad("single manpower reaching age x10", Edit("demographics", row("NGA", "manpower_reaching_military_age", 2010),
+                                                 change=times(10))),
+    bad("single manpower available in thousands", Edit("demographics", row("FRA", "manpower_available", 2010),
+                                                       change=times(0.001))),
+    # forces
+    bad("expenditure as a fraction", Edit("forces", row("KGZ", "military_expenditure_pct_gdp", 2023),
+                                          change=times(0.01)), FRACTION),
+    bad("expenditure x10", Edit("forces", row("FRA", "military_expenditure_pct_gdp", 2025), change=times(10)),
+        DIGIT_MANY),
+    bad("expenditure /10 in a flat series", Edit("forces", row("MLT", "military_expenditure_pct_gdp", 2019),
+                                                 change=times(0.1)), DIGIT_FEW),
+    bad("active personnel x10", Edit("forces", row("BRA", "active_personnel", 2025), change=times(10)), DIGIT_MANY),
+    bad("active personnel x1000", Edit("forces", row("FRA", "active_personnel", 2022), change=times(1000)),
+        THOUSANDS),
+    bad("active personnel of China pasted", Edit("forces", row("MLT", "active_personnel", 2025),
+                                                 change=to("2000000"))),
+    bad("paramilitary two values x10", Edit("forces", row("BRA", "paramilitary_personnel", 2024), change=times(10)),
+        DIGIT_MANY),
+    bad("single tanks x1000", Edit("forces", row("KGZ", "tanks", 2023), change=times(1000))),
+    bad("single towed artillery x10", Edit("forces", row("KGZ", "towed_artillery", 2023), change=times(10)),
+        undetectable="3,110 guns for 25,000 troops is 0.12 per soldier, within what real armies field"),
+    # infrastructure
+    bad("railways two values x10", Edit("infrastructure", row("KGZ", "railways_km", 2022), change=times(10)),
+        r"one of these two values"),
+    bad("waterways two values x10", Edit("infrastructure", row("KGZ", "waterways_km", 2022), change=times(10)),
+        r"one of these two values"),
+    bad("airports x1000", Edit("infrastructure", row("KGZ", "airports", 2025), change=times(1000)), THOUSANDS),
+    bad("airports /10", Edit("infrastructure", row("ISL", "airports", 2025), change=times(0.1)), DIGIT_FEW),
+    bad("railways two values /10", Edit("infrastructure", row("FRA", "railways_km", 2020), change=times(0.1))),
+    bad("roads x10 in a series", Edit("infrastructure", row("MLT", "roadways_km", 2021), change=times(10)),
+        DIGIT_MANY),
+    bad("roads in thousands of km", Edit("infrastructure", row("FRA", "roadways_km", 2022), change=times(0.001))),
+    bad("single railway in metres", Edit("infrastructure", row("NGA", "railways_km", 2014), change=times(1000))),
+    bad("single railway x10", Edit("infrastructure", row("NGA", "railways_km", 2014), change=times(10)),
+        undetectable="37,980 km of railway on 910,770 km² and for 216 million people is within real networks"),
+    bad("single pipelines x1000", Edit("infrastructure", row("NGA", "pipelines_km", 2013), change=times(1000))),
+    bad("single ports x10", Edit("infrastructure", row("FRA", "ports", 2024), change=times(10)),
+        undetectable="660 ports for France's coast and population is within what real countries have"),
+    # age structure
+    bad("age band as a fraction", Edit("age_structure", band("KGZ", 2024, "0-14"), "percent", times(0.01)),
+        FRACTION),
+    bad("age band x10", Edit("age_structure", band("KGZ", 2024, "65+"), "percent", to("69")), DIGIT_MANY),
+    bad("age band x10 over 100", Edit("age_structure", band("FRA", 2024, "15-64"), "percent", times(10))),
+    bad("age band digits swapped", Edit("age_structure", band("FRA", 2024, "0-14"), "percent", to("71.3"))),
+    # ethnic groups
+    bad("ethnic share as a fraction", Edit("ethnic_groups", group("KGZ", 2021, "Kyrgyz"), "percent", times(0.01)),
+        FRACTION),
+    bad("ethnic share x10", Edit("ethnic_groups", group("KGZ", 2021, "Russian"), "percent", times(10)),
+        DIGIT_MANY),
+    bad("ethnic share x10 over 100", Edit("ethnic_groups", group("KGZ", 2021, "Uzbek"), "percent", times(10))),
+    # organizations, memberships, sources, countries, borders
+    bad("dissolved before founded", Edit("organizations", {"id": "G-3"}, "dissolved", to("1985"))),
+    bad("founded and dissolved swapped", Edit("organizations", {"id": "G-3"}, "founded", to("2006"))),
+    bad("joined before founded", Edit("memberships", {"country": "KGZ", "organization": "CSTO", "status": "member"},
+                                      "since", to("1992"))),
+    bad("accessed before published", Edit("sources", {"id": "asean-timor-leste-2025"}, "accessed",
+                                          to("2025-10-06"))),
+    bad("land area x10", Edit("countries", {"iso3": "KGZ"}, "land_area_km2", times(10))),
+    bad("border x10", Edit("borders", {"country": "KGZ", "neighbor": "KAZ"}, "length_km", times(10))),
+]
+
+GOOD_EDITS = [
+    pytest.param(Edit("demographics", row("KGZ", "population", 2025), change=times(1.03)), id="population +3%"),
+    pytest.param(Edit("demographics", row("KGZ", "population", 2025),
+                      add="KGZ,population,2026,6268000,,,factbook-2026-01-22"), id="population next year"),
+    pytest.param(Edit("demographics", row("NGA", "labor_force", 2024), change=times(1.03)), id="labour force +3%"),
+    pytest.param(Edit("forces", row("FRA", "military_expenditure_pct_gdp", 2025), change=to("2.2")),
+                 id="expenditure revised"),
+    pytest.param(Edit("forces", row("FRA", "active_personnel", 2025), change=times(1.03)), id="army +3%"),
+    pytest.param(Edit("infrastructure", row("KGZ", "railways_km", 2022), change=to("423")), id="railway typo fixed"),
+    pytest.param(Edit("infrastructure", row("KGZ", "airports", 2025),
+                      add="KGZ,airports,2026,29,,,factbook-2026-01-22"), id="airports next year"),
+    pytest.param(Edit("infrastructure", row("NGA", "railways_km", 2014), change=times(1.03)), id="single railway +3%"),
+    pytest.param(Edit("age_structure", band("KGZ", 2024, "0-14"), "percent", to("29.3")), id="age band re-rounded"),
+    pytest.param(Edit("ethnic_groups", group("KGZ", 2021, "Kyrgyz"), "percent", to("73.5")),
+                 id="ethnic share revised"),
+    pytest.param(Edit("memberships", {"country": "KGZ", "organization": "CSTO", "status": "member"}, "since",
+                      to("2003")), id="joined a year later"),
+    pytest.param(Edit("sources", {"id": "asean-timor-leste-2025"}, "accessed", to("2026-12-04")),
+                 id="accessed a day earlier"),
+]
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_package(REPO, tmp_path_factory.mktemp("real") / "package")
+
+
+@pytest.fixture
+def edited(package: Path):
+    """Apply an edit to the shared copy, give back the edited line, and restore the file after."""
+    saved: list[tuple[Path, bytes]] = []
+
+    def apply(edit: Edit) -> int:
+        path = package / "data" / f"{edit.table}.csv"
+        saved.append((path, path.read_bytes()))
+        return _apply(path, edit)
+
+    yield apply
+    for path, content in saved:
+        path.write_bytes(content)
+
+
+def _apply(path: Path, edit: Edit) -> int:
+    """Make the edit; the CSV line it touched (the real data has no multi-line cells)."""
+    records = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    header = records[0]
+    number = next((n for n, record in enumerate(records[1:], start=1)
+                   if all(record[header.index(k)] == v for k, v in edit.where.items())), None)
+    assert number is not None, f"no row {edit.where} in {path.name}"
+    if edit.add is not None:
+        records.insert(number + 1, next(csv.reader([edit.add])))
+        number += 1
+    else:
+        cell = header.index(edit.column)
+        before = records[number][cell]
+        records[number][cell] = edit.change(before)
+        assert records[number][cell] != before, "the edit changes nothing"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(records)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return number + 1
+
+
+def _errors(package: Path) -> list:
+    return [f for f in validate(package).findings if f.severity == ERROR]
+
+
+def _shown(errors: list) -> str:
+    return "\n".join(f"{f.path}:{f.line} [{f.rule}] {f.message}" for f in errors) or "(no error)"
+
+
+def test_the_real_package_has_no_error(package):
+    assert _errors(package) == []
+
+
+@pytest.mark.parametrize("edit, slip", BAD_EDITS)
+def test_a_slip_fails_at_the_edited_row(package, edited, edit, slip):
+    line = edited(edit)
+    errors = _errors(package)
+    at = [f for f in errors if f.path == f"data/{edit.table}.csv" and f.line == line]
+    assert at, f"no error at {edit.table}.csv:{line}; errors:\n{_shown(errors)}"
+    if slip is not None:
+        assert any(re.search(slip, f.message) for f in at), _shown(at)
+
+
+@pytest.mark.parametrize("edit", GOOD_EDITS)
+def test_a_realistic_edit_passes(package, edited, edit):
+    edited(edit)
+    assert _errors(package) == [], _shown(_errors(package))
+
+
+def test_the_table_covers_every_kind_of_slip():
+    cases = [param.values[0] for param in BAD_EDITS]
+    assert len(BAD_EDITS) >= 30 and len(GOOD_EDITS) >= 10
+    assert {edit.table for edit in cases} >= {"demographics", "forces", "infrastructure", "age_structure",
+                                               "ethnic_groups", "organizations", "memberships", "sources"}
