@@ -39,14 +39,15 @@ def to(value: str) -> Change:
 
 @dataclass(frozen=True)
 class Edit:
-    """Set `column` of the first row of `table` whose cells equal `where` (or, with `add`, insert
-    the row `add` after it)."""
+    """Set `column` (and the columns of `also`) of the first row of `table` whose cells equal
+    `where`, or, with `add`, insert the row `add` after it."""
 
     table: str
     where: dict[str, str]
     column: str = "value"
     change: Change = to("")
     add: str | None = None
+    also: tuple[tuple[str, Change], ...] = ()
 
 
 def bad(case: str, edit: Edit, slip: str | None = None, undetectable: str | None = None):
@@ -105,14 +106,23 @@ BAD_EDITS = [
     # infrastructure
     bad("railways two values x10", Edit("infrastructure", row("KGZ", "railways_km", 2022), change=times(10)),
         r"one of these two values"),
-    bad("waterways two values x10", Edit("infrastructure", row("KGZ", "waterways_km", 2022), change=times(10)),
-        r"one of these two values"),
+    bad("waterways two values x10", Edit("infrastructure", row("DEU", "waterways_km", 2022), change=times(10)),
+        DIGIT_MANY),
+    bad("waterways two values far apart x10", Edit("infrastructure", row("KGZ", "waterways_km", 2022),
+                                                   change=times(10)),
+        undetectable="the other value is of 2010, beyond the series window, and 5,760 km of waterways for "
+        "Kyrgyzstan is within what real countries have per km² and per inhabitant"),
     bad("airports x1000", Edit("infrastructure", row("KGZ", "airports", 2025), change=times(1000)), THOUSANDS),
     bad("airports /10", Edit("infrastructure", row("ISL", "airports", 2025), change=times(0.1)), DIGIT_FEW),
     bad("railways two values /10", Edit("infrastructure", row("FRA", "railways_km", 2020), change=times(0.1))),
-    bad("roads x10 in a series", Edit("infrastructure", row("MLT", "roadways_km", 2021), change=times(10)),
-        DIGIT_MANY),
-    bad("roads in thousands of km", Edit("infrastructure", row("FRA", "roadways_km", 2022), change=times(0.001))),
+    bad("roads x10 beyond the series window", Edit("infrastructure", row("MLT", "roadways_km", 2021),
+                                                   change=times(10))),
+    bad("roads in thousands of km", Edit("infrastructure", row("NGA", "roadways_km", 2019), change=times(0.001)),
+        THOUSANDS),
+    bad("roads in thousands of km beyond the window", Edit("infrastructure", row("FRA", "roadways_km", 2022),
+                                                           change=times(0.001)),
+        undetectable="the other value is of 2011, beyond the series window, and no bound says how few km of "
+        "road a country may have"),
     bad("single railway in metres", Edit("infrastructure", row("NGA", "railways_km", 2014), change=times(1000))),
     bad("single railway x10", Edit("infrastructure", row("NGA", "railways_km", 2014), change=times(10)),
         undetectable="37,980 km of railway on 910,770 km² and for 216 million people is within real networks"),
@@ -133,7 +143,8 @@ BAD_EDITS = [
     bad("ethnic share x10 over 100", Edit("ethnic_groups", group("KGZ", 2021, "Uzbek"), "percent", times(10))),
     # organizations, memberships, sources, countries, borders
     bad("dissolved before founded", Edit("organizations", {"id": "G-3"}, "dissolved", to("1985"))),
-    bad("founded and dissolved swapped", Edit("organizations", {"id": "G-3"}, "founded", to("2006"))),
+    bad("founded and dissolved swapped", Edit("organizations", {"id": "G-3"}, "founded", to("2006"),
+                                              also=(("dissolved", to("1995")),))),
     bad("joined before founded", Edit("memberships", {"country": "KGZ", "organization": "CSTO", "status": "member"},
                                       "since", to("1992"))),
     bad("accessed before published", Edit("sources", {"id": "asean-timor-leste-2025"}, "accessed",
@@ -195,10 +206,11 @@ def _apply(path: Path, edit: Edit) -> int:
         records.insert(number + 1, next(csv.reader([edit.add])))
         number += 1
     else:
-        cell = header.index(edit.column)
-        before = records[number][cell]
-        records[number][cell] = edit.change(before)
-        assert records[number][cell] != before, "the edit changes nothing"
+        for column, change in ((edit.column, edit.change), *edit.also):
+            cell = header.index(column)
+            before = records[number][cell]
+            records[number][cell] = change(before)
+            assert records[number][cell] != before, "the edit changes nothing"
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(records)
     path.write_text(out.getvalue(), encoding="utf-8")

@@ -21,7 +21,13 @@ FAILING = [
     fails("lengths-differ", "border_lengths_agree",
           r"the border KGZ-CHN is 1,063 km \(line 2\) but CHN-KGZ is 1,100 km \(line 5\); expected equal within "
           r"11 km", {"borders": ([border("KGZ", "CHN", 1063), *both("KAZ", "KGZ", 1212), border("CHN", "KGZ", 1100)],
-                                 [2, 3, 4, 5])}, lines=(2, 5)),
+                                 [2, 3, 4, 5])}, lines=(2, 5), count=2),
+    fails("length-typed-wrong", "border_lengths_agree",
+          r"the border KAZ-KGZ is 1,212 km \(line 4\) but KGZ-KAZ is 12,120 km \(line 5\).*KGZ's borders do not add up "
+          r"to its land_boundaries_km while the other country's do: line 5 is the one out of line",
+          {"countries": [country("KGZ", land_boundaries_km=2275), country("KAZ", land_boundaries_km=1212)],
+           "borders": [*both("KGZ", "CHN", 1063), border("KAZ", "KGZ", 1212), border("KGZ", "KAZ", 12120)]},
+          lines=(5, 4), resource="borders"),
     fails("missing-border", "borders_add_up_to_land_boundaries",
           r"KGZ has land_boundaries_km 4,573, but its 2 borders in borders.csv \(lines 2, 4\) add up to 2,275 km; "
           r"expected equal within 45.73 km",

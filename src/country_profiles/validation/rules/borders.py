@@ -6,6 +6,7 @@ import pandas as pd
 
 from country_profiles.validation.findings import ERROR, Finding
 from country_profiles.validation.rules._framework import Context, lines_text, number, row_rule, rule, violations
+from country_profiles.validation.rules.series import blame_first
 
 
 def _borders(ctx: Context) -> pd.DataFrame:
@@ -71,7 +72,8 @@ def borders_are_symmetric(ctx: Context) -> list[Finding]:
     tables=("borders",),
     hint="Use the same figure on both rows; where the source gives two, keep the one from the more recent entry "
     "and say so in a note.",
-    thresholds=("border_length_tolerance_km", "border_length_tolerance_ratio"),
+    thresholds=("border_length_tolerance_km", "border_length_tolerance_ratio", "land_boundaries_tolerance_km",
+                "land_boundaries_tolerance_ratio"),
 )
 def border_lengths_agree(ctx: Context) -> list[Finding]:
     absolute, ratio = ctx.threshold("border_length_tolerance_km"), ctx.threshold("border_length_tolerance_ratio")
@@ -79,22 +81,56 @@ def border_lengths_agree(ctx: Context) -> list[Finding]:
     if rows.empty:
         return []
     pairs = _with_reverse(rows)
-    pairs = pairs[pairs["line"] < pairs["line_back"]]  # each pair once, blamed on both lines
+    pairs = pairs[pairs["line"] < pairs["line_back"]]  # each pair once
     longer = pairs[["length_km", "length_km_back"]].max(axis=1)
     pairs = pairs.assign(allowed=(longer * ratio).clip(lower=absolute))
     bad = violations(pairs, lambda d: (d["length_km"] - d["length_km_back"]).abs() <= d["allowed"], ctx.check.id)
-    return [
-        ctx.finding(
-            "borders",
-            [row.line, row.line_back],
-            f"the border {row.country}-{row.neighbor} is {number(row.length_km)} km (line {row.line}) but "
-            f"{row.neighbor}-{row.country} is {number(row.length_km_back)} km (line {int(row.line_back)}); "
-            f"expected equal within {number(row.allowed)} km",
-            field="length_km",
-            value=row.length_km,
-        )
-        for row in bad.itertuples()
-    ]
+    if bad.empty:
+        return []
+    totals = _land_boundary_totals(ctx)
+    adds_up = dict(zip(totals["iso3"], totals["adds_up"])) if not totals.empty else {}
+    findings = []
+    for row in bad.itertuples():
+        message = (f"the border {row.country}-{row.neighbor} is {number(row.length_km)} km (line {row.line}) but "
+                   f"{row.neighbor}-{row.country} is {number(row.length_km_back)} km (line {int(row.line_back)}); "
+                   f"expected equal within {number(row.allowed)} km")
+        sides = [(row.country, int(row.line), int(row.line_back)), (row.neighbor, int(row.line_back), int(row.line))]
+        # The row of the country whose borders no longer add up to its land_boundaries_km is the one out of line.
+        wrong = [side for side in sides if adds_up.get(side[0]) is False]
+        if len(wrong) == 1:
+            country, line, other = wrong[0]
+            blamed = [(line, other, f"; {country}'s borders do not add up to its land_boundaries_km while the "
+                                    "other country's do: line {line} is the one out of line".format(line=line))]
+        else:
+            blamed = [(line, other, "; the totals cannot tell which is wrong: check both against the source")
+                      for _, line, other in sides]
+        for line, other, why in blamed:
+            finding = ctx.finding("borders", [line, other], message + why, field="length_km",
+                                  value=row.length_km if line == row.line else row.length_km_back)
+            findings.append(blame_first(finding, line))
+    return findings
+
+
+def _land_boundary_totals(ctx: Context) -> pd.DataFrame:
+    """Each country with the sum of its borders (`borders_km`, NaN when a length is missing), their
+    lines, the tolerance (`allowed`) and whether the sum matches its land_boundaries_km (`adds_up`)."""
+    absolute = ctx.threshold("land_boundaries_tolerance_km")
+    ratio = ctx.threshold("land_boundaries_tolerance_ratio")
+    countries = ctx.rows("countries")
+    if countries.empty or ctx.table("borders") is None:
+        return pd.DataFrame()
+    rows = _borders(ctx)
+    # A country's total is unknown when one of its borders has no length: nothing to judge then.
+    total = {c: (g.sum() if g.notna().all() else float("nan")) for c, g in rows.groupby("country")["length_km"]}
+    lines = {c: tuple(g) for c, g in rows.groupby("country")["line"]}
+    joined = countries.assign(
+        borders_km=countries["iso3"].map(lambda c: total.get(c, 0.0)).astype("float64"),
+        border_lines=countries["iso3"].map(lambda c: lines.get(c, ())),
+    )
+    joined = joined.assign(allowed=(joined["land_boundaries_km"] * ratio).clip(lower=absolute))
+    difference = (joined["borders_km"] - joined["land_boundaries_km"]).abs()
+    known = joined["borders_km"].notna() & joined["land_boundaries_km"].notna()
+    return joined.assign(adds_up=(difference <= joined["allowed"]).where(known, None))
 
 
 @rule(
@@ -105,20 +141,9 @@ def border_lengths_agree(ctx: Context) -> list[Finding]:
     thresholds=("land_boundaries_tolerance_km", "land_boundaries_tolerance_ratio"),
 )
 def borders_add_up_to_land_boundaries(ctx: Context) -> list[Finding]:
-    absolute = ctx.threshold("land_boundaries_tolerance_km")
-    ratio = ctx.threshold("land_boundaries_tolerance_ratio")
-    countries = ctx.rows("countries")
-    if countries.empty or ctx.table("borders") is None:
+    joined = _land_boundary_totals(ctx)
+    if joined.empty:
         return []
-    rows = _borders(ctx)
-    # A country's total is unknown when one of its borders has no length: nothing to judge then.
-    total = {c: (g.sum() if g.notna().all() else float("nan")) for c, g in rows.groupby("country")["length_km"]}
-    lines = {c: tuple(g) for c, g in rows.groupby("country")["line"]}
-    joined = countries.assign(
-        borders_km=countries["iso3"].map(lambda c: total.get(c, 0.0)).astype("float64"),
-        border_lines=countries["iso3"].map(lambda c: lines.get(c, ())),
-    )
-    joined = joined.assign(allowed=(joined["land_boundaries_km"] * ratio).clip(lower=absolute))
     bad = violations(
         joined, lambda d: (d["borders_km"] - d["land_boundaries_km"]).abs() <= d["allowed"], ctx.check.id
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import unicodedata
 from typing import Any
 
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, WARNING, Finding
+from country_profiles.validation.outliers import slip
 from country_profiles.validation.rules._framework import Context, lines_text, percent, row_rule, rule, violations
 from country_profiles.validation.rules.series import blame_first
 
@@ -93,36 +95,79 @@ def ethnic_percentages_sum_to_at_most_100(ctx: Context) -> list[Finding]:
             field="percent",
             value=round(float(row.low), 6),
         )
-        edited = _grown_share(ctx, row.country, row.year, float(row.low) - 100)
-        if edited is not None:
-            line, share, before, year = edited
-            finding = blame_first(dataclasses.replace(
-                finding, message=f"{finding.message}; line {line} has {percent(share)} where {year} had "
-                f"{percent(before)} for the same group"), line)
-        findings.append(finding)
+        findings.append(_blame_slipped_share(ctx, finding, "ethnic_groups", row.country, row.year))
     return findings
 
 
-def _grown_share(ctx: Context, country: str, year: int, excess: float) -> tuple[int, float, float, int] | None:
-    """The row of a list over 100% whose share grew the most since the same group's share in the
-    country's nearest other year, when that growth accounts for at least half the excess: the
-    likely mistyped row. None when no group's history says so."""
-    rows = ctx.rows("ethnic_groups")
-    rows = rows[(rows["country"] == country) & rows["percent"].notna()]
-    if rows.empty:
-        return None
-    rows = rows.assign(key=_normalized_groups(rows["group"]))
+@dataclasses.dataclass(frozen=True)
+class SlippedShare:
+    """The share of a list that explains why the list does not add up: the value that would make
+    it add up to 100% (`needed`), the same group's or band's share in the country's nearest
+    other year (`before`: year, share) and the slip the factor between them names."""
+
+    line: int
+    share: float
+    needed: float
+    before: tuple[int, float] | None
+    named: str | None
+
+
+def slipped_share(rows: pd.DataFrame, year: int, keys: pd.Series) -> SlippedShare | None:
+    """The share of the `year` list among one country's `rows` (every year; `keys` names each
+    row's group or band) that explains the list's deviation from 100%: the one whose value would
+    come nearest the same group's share in the nearest other year if replaced by the value that
+    makes the list add up; with no such history, the only share whose value is a power of ten
+    from that value. None when neither says which."""
+    rows = rows.assign(key=keys)[rows["percent"].notna()]
     listed, others = rows[rows["year"] == year], rows[rows["year"] != year]
-    best = None
+    total = float(listed["percent"].sum())
+    scored, named = [], []
     for item in listed.itertuples():
-        history = others[others["key"] == item.key]
-        if history.empty:
+        share = float(item.percent)
+        needed = 100 - (total - share)
+        if share <= 0 or needed <= 0:
             continue
-        nearest = history.iloc[(history["year"] - year).abs().argsort().iloc[0]]
-        growth = float(item.percent) - float(nearest["percent"])
-        if growth >= excess / 2 and (best is None or growth > best[0]):
-            best = (growth, int(item.line), float(item.percent), float(nearest["percent"]), int(nearest["year"]))
-    return None if best is None else best[1:]
+        history = others[others["key"] == item.key]
+        before = None
+        if not history.empty:
+            nearest = history.iloc[(history["year"] - year).abs().argsort().iloc[0]]
+            before = (int(nearest["year"]), float(nearest["percent"]))
+        found = SlippedShare(int(item.line), share, needed, before, slip(share, needed, "percent"))
+        if before is not None and before[1] > 0:
+            # How much nearer its history the share comes when it makes the list add up.
+            gain = abs(math.log10(share / before[1])) - abs(math.log10(needed / before[1]))
+            if gain > 0:
+                scored.append((gain, found))
+        if found.named:
+            named.append(found)
+    if scored:
+        return max(scored, key=lambda pair: pair[0])[1]
+    return named[0] if len(named) == 1 else None
+
+
+def _blame_slipped_share(ctx: Context, finding: Finding, resource: str, country: str, year: int) -> Finding:
+    """The finding blamed on the share that explains it (slipped_share), saying why; unchanged
+    when no share does."""
+    rows = ctx.rows(resource)
+    rows = rows[rows["country"] == country]
+    if rows.empty:
+        return finding
+    keys = _normalized_groups(rows["group"]) if resource == "ethnic_groups" else rows["age_band"]
+    found = slipped_share(rows, year, keys)
+    if found is None:
+        return finding
+    return blame_first(dataclasses.replace(finding, message=f"{finding.message}; {_slip_text(found, resource)}"),
+                       found.line)
+
+
+def _slip_text(found: SlippedShare, resource: str) -> str:
+    kind = "group" if resource == "ethnic_groups" else "band"
+    text = f"line {found.line} has {percent(found.share)}"
+    if found.before is not None:
+        text += f" where {found.before[0]} had {percent(found.before[1])} for the same {kind}"
+    else:
+        text += f" where {percent(found.needed)} would make the list add up"
+    return f"{text} ({found.named})" if found.named else text
 
 
 @rule(
@@ -153,6 +198,37 @@ def ethnic_percentages_with_residual_sum_to_100(ctx: Context) -> list[Finding]:
         )
         for row in bad.itertuples()
     ]
+
+
+@rule(
+    ERROR,
+    "An ethnic list with a residual group that falls short of 100% has no share a factor of 10 or 100 off: when one "
+    "share, so scaled, makes the list add up, it is a slip (a fraction written for a percentage, a digit too few).",
+    tables=("ethnic_groups",),
+    hint="Correct the share named against the source: 0.738 is 73.8%, 1.48 may be 14.8%.",
+    thresholds=("ethnic_sum_tolerance_pp", "ethnic_residual_groups"),
+)
+def ethnic_shares_are_not_slipped_in_scale(ctx: Context) -> list[Finding]:
+    tolerance = ctx.threshold("ethnic_sum_tolerance_pp")
+    lists = _ethnic_lists(ctx)
+    if lists.empty:
+        return []
+    # Only complete lists with a residual group must add up; lists over 100% are the sum rule's error.
+    lists = lists[lists["has_residual"] & lists["complete"] & ~lists["has_range"]]
+    short = lists[lists["low"] < 100 - tolerance]
+    rows = ctx.rows("ethnic_groups")
+    findings = []
+    for item in short.itertuples():
+        mine = rows[rows["country"] == item.country]
+        found = slipped_share(mine, item.year, _normalized_groups(mine["group"]))
+        if found is None or found.named is None:
+            continue
+        findings.append(ctx.finding(
+            "ethnic_groups", [found.line],
+            f"ethnic groups of {item.country} in {item.year} include a residual group but add up to "
+            f"{percent(item.low)}; {_slip_text(found, 'ethnic_groups')}",
+            field="percent", value=found.share))
+    return findings
 
 
 @rule(
@@ -238,7 +314,9 @@ def age_bands_are_complete(ctx: Context) -> list[Finding]:
     ERROR,
     "The three age bands of a country and year add up to 100% within a rounding tolerance.",
     tables=("age_structure",),
-    hint="Check each band against the source; the source rounds each band to 0.1 point.",
+    hint="Check the band named first against the source (a fraction for a percentage, or a digit too many or too "
+    "few, shows as a factor of 10 or 100 from the value that makes the list add up); the source rounds each band to "
+    "0.1 point.",
     thresholds=("age_sum_tolerance_pp",),
 )
 def age_bands_sum_to_100(ctx: Context) -> list[Finding]:
@@ -251,14 +329,14 @@ def age_bands_sum_to_100(ctx: Context) -> list[Finding]:
     bad = violations(lists, lambda d: (d["total"] - 100).abs() <= tolerance, ctx.check.id)
     bad = _with_lines(bad, ctx.rows("age_structure"))
     return [
-        ctx.finding(
+        _blame_slipped_share(ctx, ctx.finding(
             "age_structure",
             row.lines,
             f"age bands of {row.country} in {row.year} add up to {percent(row.total)}; "
             f"expected 100% within {tolerance} points",
             field="percent",
             value=round(float(row.total), 6),
-        )
+        ), "age_structure", row.country, row.year)
         for row in bad.itertuples()
     ]
 
