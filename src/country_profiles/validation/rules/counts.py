@@ -8,9 +8,12 @@ whole's upper end, so only a certain contradiction is reported.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, Finding
+from country_profiles.validation.outliers import slip
 from country_profiles.validation.rules.series import SERIES_THRESHOLDS, blame_first, suspect_rows
 from country_profiles.validation.rules._framework import (
     INDICATOR_TABLES,
@@ -211,14 +214,14 @@ def _at_most_whole(ctx: Context, parts: tuple[str, ...], whole: str) -> list[Fin
     bad = violations(pairs, lambda d: d["value"] <= d["high_whole"], ctx.check.id)
     suspects = suspect_rows(ctx)
     return [
-        _on_the_row_out_of_line(ctx, row, suspects, ctx.finding(
+        _on_the_row_out_of_line(ctx, row, suspects, blame_first(ctx.finding(
             row.resource,
             _blamed(row, "_whole"),
             f"{_where_value(row)} is {number(row.value)}, more than {_whole_text(ctx, row)}; "
             f"expected at most {number(row.high_whole)}",
             field="value",
             value=row.value,
-        ))
+        ), row.line))
         for row in bad.itertuples()
     ]
 
@@ -300,17 +303,38 @@ def personnel_parts_add_up_to_total(ctx: Context) -> list[Finding]:
         parts = ", ".join(
             f"{s.lstrip('_')} {number(getattr(row, f'value{s}'))} ({getattr(row, f'year{s}')})" for s in suffixes
         )
-        findings.append(
-            ctx.finding(
-                row.resource,
-                _blamed(row, *suffixes),
-                f"personnel of {row.country}: {parts} add up to {number(row.parts_low)}, but total_personnel "
-                f"in {row.year} is {number(row.value)}; expected equal within {tolerance:.0%}",
-                field="value",
-                value=row.value,
-            )
+        finding = ctx.finding(
+            row.resource,
+            _blamed(row, *suffixes),
+            f"personnel of {row.country}: {parts} add up to {number(row.parts_low)}, but total_personnel "
+            f"in {row.year} is {number(row.value)}; expected equal within {tolerance:.0%}",
+            field="value",
+            value=row.value,
         )
+        part_lines = {getattr(row, f"line{s}"): getattr(row, f"value{s}") for s in suffixes}
+        findings.append(_on_the_slipped_row(finding, part_lines, row.line, row.value, exact=True))
     return findings
+
+
+def _on_the_slipped_row(finding: Finding, parts: dict, whole_line: int, whole: float, exact: bool) -> Finding:
+    """The finding blamed on the row that explains why `parts` (line -> value) do not add up to (or,
+    unless `exact`, fit within) `whole`: the one part that is a power of ten from what would make
+    them fit, else the whole when it is a power of ten from the parts' sum, else the whole. The
+    slip is named; rows of other tables than the finding's stay unblamed."""
+    parts = {int(line): float(value) for line, value in parts.items() if not pd.isna(line) and not pd.isna(value)}
+    total = sum(parts.values())
+    named_parts = [(line, slip(value, whole - (total - value))) for line, value in parts.items()
+                   if whole - (total - value) > 0]
+    named_parts = [(line, named) for line, named in named_parts if named]
+    whole_named = slip(whole, total) if exact or total > whole else None
+    if len(named_parts) == 1 and not whole_named:
+        line, named = named_parts[0]
+    else:
+        line, named = int(whole_line), whole_named
+    if line not in finding.lines:
+        return finding
+    text = f"{finding.message}; line {line} is the row out of line ({named})" if named else finding.message
+    return blame_first(dataclasses.replace(finding, message=text), line)
 
 
 @rule(
@@ -420,17 +444,17 @@ def paved_and_unpaved_are_at_most_total(ctx: Context) -> list[Finding]:
                 for indicator, s in ((paved, "_paved"), (unpaved, "_unpaved"))
                 if not pd.isna(getattr(row, f"line{s}"))
             ]
-            findings.append(
-                ctx.finding(
-                    row.resource,
-                    _blamed(row, "_paved", "_unpaved"),
-                    f"{row.country}: {' + '.join(found)} = {number(row.parts)}, more than {total} "
-                    f"{number(row.high)} in {row.year}; expected at most {number(row.high * (1 + tolerance))} "
-                    f"(the total plus {tolerance:.0%})",
-                    field="value",
-                    value=row.parts,
-                )
+            finding = ctx.finding(
+                row.resource,
+                _blamed(row, "_paved", "_unpaved"),
+                f"{row.country}: {' + '.join(found)} = {number(row.parts)}, more than {total} "
+                f"{number(row.high)} in {row.year}; expected at most {number(row.high * (1 + tolerance))} "
+                f"(the total plus {tolerance:.0%})",
+                field="value",
+                value=row.parts,
             )
+            part_lines = {getattr(row, f"line{s}"): getattr(row, f"value{s}") for s in ("_paved", "_unpaved")}
+            findings.append(_on_the_slipped_row(finding, part_lines, row.line, row.high, exact=False))
     return findings
 
 
