@@ -436,3 +436,14 @@ def test_series_flags_and_validation_blame_the_same_rows(repo, line, new):
     flagged = {f.line for f in report.flags if f.kind in ("unit_slip", "large_change", "far_from_neighbouring_years")}
     blamed = {f.line for f in report.findings.introduced if f.rule == "values_are_in_line_with_their_series"}
     assert flagged == blamed
+
+
+def test_a_tie_validation_cannot_break_is_flagged_at_the_changed_row_and_blamed_at_both(repo):
+    """424 and 4,240 km of railway: validation reports both rows (either may be the slip); diff
+    flags the row the change touched, with the same words."""
+    edit(repo, "infrastructure", None, "KGZ,railways_km,2022,4240,,,factbook-2024-02-15")
+    report = run_diff(repo, "HEAD", validate=True)
+    flags = [f for f in report.flags if f.kind in ("unit_slip", "large_change", "far_from_neighbouring_years")]
+    blamed = {f.line for f in report.findings.introduced if f.rule == "values_are_in_line_with_their_series"}
+    assert [f.line for f in flags] == [4] and blamed == {3, 4}
+    assert "one of these two values is out of line" in flags[0].message
