@@ -209,9 +209,9 @@ BAD_EDITS = [
     bad("source published in the future", Edit("sources", {"id": "asean-timor-leste-2025"}, "published",
                                                to("2099-10-26"))),
     bad("coastline for a landlocked country", Edit("countries", {"iso3": "KGZ"}, "coastline_km", to("1000"))),
-    bad("water area x10", Edit("countries", {"iso3": "FRA"}, "water_area_km2", times(10))),
-    bad("land area x10", Edit("countries", {"iso3": "KGZ"}, "land_area_km2", times(10))),
-    bad("border x10", Edit("borders", {"country": "KGZ", "neighbor": "KAZ"}, "length_km", times(10))),
+    bad("water area x10", Edit("countries", {"iso3": "FRA"}, "water_area_km2", times(10)), DIGIT_MANY),
+    bad("land area x10", Edit("countries", {"iso3": "KGZ"}, "land_area_km2", times(10)), DIGIT_MANY),
+    bad("border x10", Edit("borders", {"country": "KGZ", "neighbor": "KAZ"}, "length_km", times(10)), DIGIT_MANY),
 ]
 
 GOOD_EDITS = [

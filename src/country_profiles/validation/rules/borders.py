@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, Finding
+from country_profiles.validation.outliers import slip
 from country_profiles.validation.rules._framework import Context, lines_text, number, row_rule, rule, violations
 from country_profiles.validation.rules.series import blame_first
 
@@ -100,13 +101,15 @@ def border_lengths_agree(ctx: Context) -> list[Finding]:
         if len(wrong) == 1:
             country, line, other = wrong[0]
             blamed = [(line, other, f"; {country}'s borders do not add up to its land_boundaries_km while the "
-                                    "other country's do: line {line} is the one out of line".format(line=line))]
+                                    f"other country's do: line {line} is the one out of line")]
         else:
             blamed = [(line, other, "; the totals cannot tell which is wrong: check both against the source")
                       for _, line, other in sides]
+        lengths = {int(row.line): row.length_km, int(row.line_back): row.length_km_back}
         for line, other, why in blamed:
-            finding = ctx.finding("borders", [line, other], message + why, field="length_km",
-                                  value=row.length_km if line == row.line else row.length_km_back)
+            named = slip(lengths[line], lengths[other])
+            finding = ctx.finding("borders", [line, other], message + why + (f" ({named})" if named else ""),
+                                  field="length_km", value=lengths[line])
             findings.append(blame_first(finding, line))
     return findings
 
