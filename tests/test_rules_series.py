@@ -6,7 +6,7 @@ import math
 import pytest
 from rules_helpers import assert_fails, assert_passes, country, fails, findings_of, indicators, passes, value
 
-from country_profiles.validation.outliers import Point, describe, out_of_line, slip
+from country_profiles.validation.outliers import Point, describe, out_of_line, slip, slips_in_a_sum
 
 DEFS = indicators()
 KGZ = [country("KGZ", land_area_km2=191_801)]
@@ -168,3 +168,16 @@ def test_population_in_thousands_is_blamed_by_the_comparisons_with_it():
         (found,) = findings_of(rule, tables)
         assert (found.resource, found.line) == ("demographics", 4), found.message
         assert "out of line with its own series" in found.message
+
+
+def test_the_value_of_a_sum_a_power_of_ten_off_is_named():
+    # Paved airports typed 180 for 18: the part, not the total, is a factor of ten from what fits.
+    assert slips_in_a_sum({"paved": 180, "unpaved": 10}, 28) == [("paved", "a digit too many?", 18)]
+    # Land typed ten times: land is exactly 10x what fits, the total only roughly a tenth; land first.
+    found = slips_in_a_sum({"land": 1_918_010, "water": 8_150}, 199_951)
+    assert [key for key, *_ in found] == ["land", None]
+    assert slips_in_a_sum({"active": 15_000, "paramilitary": 10_000}, 250_000)[0][:2] == (None, "a digit too many?")
+
+
+def test_a_sum_off_by_no_power_of_ten_names_nothing():
+    assert slips_in_a_sum({"paved": 20, "unpaved": 15}, 28) == []

@@ -162,6 +162,25 @@ def slip(value: float, other: float, unit: str | None = None) -> str | None:
     return f"{power} digits too many?" if bigger else f"{power} digits too few?"
 
 
+def slips_in_a_sum(parts: Mapping[Any, float], whole: float, unit: str | None = None) -> list[tuple[Any, str, float]]:
+    """For a sum that does not hold (`parts` by key should add up to `whole`): each value that is a
+    power of ten from what would make it hold, as (key, the slip named, that value), the whole with
+    key None; the factor nearest an exact power of ten first (a digit typed twice is exact, the
+    other values then look a power of ten off only roughly)."""
+    total = sum(parts.values())
+    candidates = [(key, value, whole - (total - value)) for key, value in parts.items()]
+    candidates.append((None, whole, total))
+    found = [(key, slip(value, expected, unit), expected, value) for key, value, expected in candidates if expected > 0]
+    found = [entry for entry in found if entry[1]]
+    found.sort(key=lambda entry: _off_a_power_of_ten(entry[3], entry[2]))
+    return [(key, named, expected) for key, named, expected, _ in found]
+
+
+def _off_a_power_of_ten(value: float, other: float) -> float:
+    exponent = math.log10(abs(value) / abs(other))
+    return abs(exponent - round(exponent))
+
+
 def is_unit_slip(value: float, other: float, unit: str | None = None) -> bool:
     """Whether the factor between the two is one of another unit rather than of a digit: about
     1,000 or 1,000,000 (thousands, millions), or 100 for a percentage (a fraction)."""

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, Finding
-from country_profiles.validation.outliers import slip, times
+from country_profiles.validation.outliers import slips_in_a_sum, times
 from country_profiles.validation.rules._framework import Context, number, row_rule
 
 
@@ -41,22 +39,15 @@ def land_and_water_add_up_to_area(ctx: Context, resource: str, bad: pd.DataFrame
 
 
 def _slipped_area(row) -> tuple[str, str]:
-    """The one area a power of ten from what the other two make it (named), else the total."""
-    expected = {
-        "area_km2": (row.land_area_km2 + row.water_area_km2, "land plus water"),
-        "land_area_km2": (row.area_km2 - row.water_area_km2, "the total minus water"),
-        "water_area_km2": (row.area_km2 - row.land_area_km2, "the total minus land"),
-    }
-    named = [(field, slip(getattr(row, field), value), value, how) for field, (value, how) in expected.items()
-             if value > 0]
-    # Land typed ten times too large also makes the total a tenth of land plus water: the factor
-    # nearest an exact power of ten (a digit added) names the area typed wrong.
-    named = sorted((entry for entry in named if entry[1]), key=lambda entry: _off_a_power_of_ten(
-        getattr(row, entry[0]), entry[2]))
-    if not named:
+    """The area a power of ten from what the other two make it (named), else the total."""
+    found = slips_in_a_sum({"land_area_km2": row.land_area_km2, "water_area_km2": row.water_area_km2}, row.area_km2)
+    if not found:
         return "area_km2", ""
-    field, slipped, value, how = named[0]
-    return field, f"; {field} is {times(getattr(row, field), value)} {number(value)} km² {how} gives ({slipped})"
+    field, named, expected = found[0]
+    field = field or "area_km2"
+    how = {"area_km2": "land plus water", "land_area_km2": "the total minus water",
+           "water_area_km2": "the total minus land"}[field]
+    return field, f"; {field} is {times(getattr(row, field), expected)} {number(expected)} km² {how} gives ({named})"
 
 
 @row_rule(
@@ -81,8 +72,3 @@ def landlocked_exactly_when_no_coastline(ctx: Context, resource: str, bad: pd.Da
             )
         )
     return findings
-
-
-def _off_a_power_of_ten(value: float, other: float) -> float:
-    ratio = math.log10(abs(value) / abs(other))
-    return abs(ratio - round(ratio))

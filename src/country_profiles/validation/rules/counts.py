@@ -13,7 +13,7 @@ import dataclasses
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, Finding
-from country_profiles.validation.outliers import slip
+from country_profiles.validation.outliers import slips_in_a_sum
 from country_profiles.validation.rules.series import SERIES_THRESHOLDS, blame_first, suspect_rows
 from country_profiles.validation.rules._framework import (
     INDICATOR_TABLES,
@@ -318,19 +318,12 @@ def personnel_parts_add_up_to_total(ctx: Context) -> list[Finding]:
 
 def _on_the_slipped_row(finding: Finding, parts: dict, whole_line: int, whole: float, exact: bool) -> Finding:
     """The finding blamed on the row that explains why `parts` (line -> value) do not add up to (or,
-    unless `exact`, fit within) `whole`: the one part that is a power of ten from what would make
-    them fit, else the whole when it is a power of ten from the parts' sum, else the whole. The
-    slip is named; rows of other tables than the finding's stay unblamed."""
+    unless `exact`, fit within) `whole`: the value a power of ten from what would make them fit
+    (outliers.slips_in_a_sum), named; else on the whole. Rows of other tables stay unblamed."""
     parts = {int(line): float(value) for line, value in parts.items() if not pd.isna(line) and not pd.isna(value)}
-    total = sum(parts.values())
-    named_parts = [(line, slip(value, whole - (total - value))) for line, value in parts.items()
-                   if whole - (total - value) > 0]
-    named_parts = [(line, named) for line, named in named_parts if named]
-    whole_named = slip(whole, total) if exact or total > whole else None
-    if len(named_parts) == 1 and not whole_named:
-        line, named = named_parts[0]
-    else:
-        line, named = int(whole_line), whole_named
+    found = [entry for entry in slips_in_a_sum(parts, whole)
+             if entry[0] is not None or exact or sum(parts.values()) > whole]
+    line, named = (found[0][0] or int(whole_line), found[0][1]) if found else (int(whole_line), None)
     if line not in finding.lines:
         return finding
     text = f"{finding.message}; line {line} is the row out of line ({named})" if named else finding.message

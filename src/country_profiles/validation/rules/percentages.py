@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from country_profiles.validation.findings import ERROR, WARNING, Finding
-from country_profiles.validation.outliers import slip
+from country_profiles.validation.outliers import slip, slips_in_a_sum
 from country_profiles.validation.rules._framework import Context, lines_text, percent, row_rule, rule, violations
 from country_profiles.validation.rules.series import blame_first
 
@@ -121,7 +121,7 @@ def slipped_share(rows: pd.DataFrame, year: int, keys: pd.Series) -> SlippedShar
     rows = rows.assign(key=keys)[rows["percent"].notna()]
     listed, others = rows[rows["year"] == year], rows[rows["year"] != year]
     total = float(listed["percent"].sum())
-    scored, named = [], []
+    scored = []
     for item in listed.itertuples():
         share = float(item.percent)
         needed = 100 - (total - share)
@@ -138,11 +138,15 @@ def slipped_share(rows: pd.DataFrame, year: int, keys: pd.Series) -> SlippedShar
             gain = abs(math.log10(share / before[1])) - abs(math.log10(needed / before[1]))
             if gain > 0:
                 scored.append((gain, found))
-        if found.named:
-            named.append(found)
     if scored:
         return max(scored, key=lambda pair: pair[0])[1]
-    return named[0] if len(named) == 1 else None
+    shares = {int(item.line): float(item.percent) for item in listed.itertuples() if item.percent > 0}
+    named = [line for line, _, _ in slips_in_a_sum(shares, 100, "percent") if line is not None]
+    if not named:
+        return None
+    share = shares[named[0]]
+    needed = 100 - (total - share)
+    return SlippedShare(named[0], share, needed, None, slip(share, needed, "percent"))
 
 
 def _blame_slipped_share(ctx: Context, finding: Finding, resource: str, country: str, year: int) -> Finding:
