@@ -98,6 +98,13 @@ FAILING = [
           {"indicators": DEFS, "infrastructure": [value("KGZ", "airports", 2021, 28),
                                                   value("KGZ", "airports_paved", 2021, 180),
                                                   value("KGZ", "airports_unpaved", 2021, 10)]}, lines=(3, 2, 4)),
+    fails("unpaved-over-the-total-alone", "paved_and_unpaved_are_at_most_total",
+          r"roadways_unpaved_km 77,000 \(2020\) = 99,600, more than roadways_km 34,000 in 2022; .*line 4 is more than "
+          r"the total on its own: the row out of line",
+          {"indicators": DEFS, "infrastructure": [value("KGZ", "roadways_km", 2022, 34_000),
+                                                  value("KGZ", "roadways_paved_km", 2020, 22_600),
+                                                  value("KGZ", "roadways_unpaved_km", 2020, 77_000)]},
+          lines=(4, 2, 3)),
     fails("roads-paved-only", "paved_and_unpaved_are_at_most_total",
           r"roadways_paved_km 40,000 \(2020\) = 40,000, more than roadways_km 34,000 in 2022",
           {"indicators": DEFS, "infrastructure": [value("KGZ", "roadways_km", 2022, 34_000),

@@ -319,14 +319,21 @@ def personnel_parts_add_up_to_total(ctx: Context) -> list[Finding]:
 def _on_the_slipped_row(finding: Finding, parts: dict, whole_line: int, whole: float, exact: bool) -> Finding:
     """The finding blamed on the row that explains why `parts` (line -> value) do not add up to (or,
     unless `exact`, fit within) `whole`: the value a power of ten from what would make them fit
-    (outliers.slips_in_a_sum), named; else on the whole. Rows of other tables stay unblamed."""
+    (outliers.slips_in_a_sum), named; else, unless `exact`, the one part of several larger than
+    the whole on its own; else the whole. Rows of other tables stay unblamed."""
     parts = {int(line): float(value) for line, value in parts.items() if not pd.isna(line) and not pd.isna(value)}
     found = [entry for entry in slips_in_a_sum(parts, whole)
              if entry[0] is not None or exact or sum(parts.values()) > whole]
-    line, named = (found[0][0] or int(whole_line), found[0][1]) if found else (int(whole_line), None)
+    alone = [line for line, value in parts.items() if value > whole]
+    if found:
+        line, why = found[0][0] or int(whole_line), f"the row out of line ({found[0][1]})"
+    elif not exact and len(alone) == 1 and len(parts) > 1:
+        line, why = alone[0], "more than the total on its own: the row out of line"
+    else:
+        line, why = int(whole_line), None
     if line not in finding.lines:
         return finding
-    text = f"{finding.message}; line {line} is the row out of line ({named})" if named else finding.message
+    text = f"{finding.message}; line {line} is {why}" if why else finding.message
     return blame_first(dataclasses.replace(finding, message=text), line)
 
 
