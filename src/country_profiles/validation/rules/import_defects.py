@@ -16,6 +16,7 @@ from country_profiles.validation.rules._framework import (
     Context,
     lines_text,
     number,
+    records,
     rule,
     violations,
 )
@@ -56,9 +57,11 @@ def a_value_repeated_under_another_year_is_marked(ctx: Context) -> list[Finding]
     keys = ["country", "indicator", "source_id", "value", "value_max"]
     rows = rows.assign(newest=rows.groupby(keys, observed=True)["year"].transform("max"),
                        noted=rows["note"].str.contains(REPEAT_MARK, regex=False))
-    repeats = violations(rows, lambda d: (d["year"] >= d["newest"]) | d["noted"], ctx.check.id)
+    # Pandera judges the columns of the condition; its failure cases then cost little per row.
+    judged = violations(rows[["year", "newest", "noted"]], lambda d: (d["year"] >= d["newest"]) | d["noted"], ctx.check.id)
+    repeats = rows.iloc[judged.index]
     findings = []
-    for row in repeats[["resource", "line", "country", "indicator", "year", "value", "source_id", "newest"]].itertuples():
+    for row in records(repeats, ["resource", "line", "country", "indicator", "year", "value", "source_id", "newest"]):
         findings.append(
             ctx.finding(
                 row.resource,
@@ -132,15 +135,16 @@ def a_combined_figure_is_marked_wherever_it_is_shared(ctx: Context) -> list[Find
     groups = rows.groupby(keys, observed=True)
     rows = rows.assign(sharing=groups["country"].transform("nunique"), group_marked=groups["marked"].transform("any"))
     holds = lambda d: (d["sharing"] <= 1) | d["marked"] | ~(d["group_marked"] | d["precise"])  # noqa: E731
-    bad = violations(rows, holds, ctx.check.id)
-    if bad.empty:
+    judged = violations(rows[["sharing", "marked", "group_marked", "precise"]], holds, ctx.check.id)
+    if judged.empty:
         return []
+    bad = rows.iloc[judged.index]
     sharing = rows.merge(bad[keys].drop_duplicates(), on=keys)[[*keys, "country"]].drop_duplicates()
     sharers: dict[tuple, set[str]] = {}
-    for *key, country in sharing.itertuples(index=False):
+    for *key, country in records(sharing, [*keys, "country"]):
         sharers.setdefault(tuple(key), set()).add(country)
     findings = []
-    for row in bad[["resource", "line", "country", *keys, "note"]].itertuples():
+    for row in records(bad, ["resource", "line", "country", *keys, "note"]):
         others = ", ".join(sorted(sharers[(row.indicator, row.year, row.value, row.value_max)] - {row.country}))
         findings.append(
             ctx.finding(
