@@ -68,7 +68,8 @@ def series_outliers(ctx: Context) -> list[tuple[Outlier, str, str, str | None]]:
     rows = rows[rows["value"] > 0]
     if rows.empty:
         return []
-    rows = rows.astype({"country": "str", "indicator": "str", "resource": "str"})
+    # Codes stay categories (as indicator_rows gives them): sorting, comparing and mapping them
+    # works on small integers; only the few series judged below are read as text.
     rows = rows.sort_values(["country", "indicator", "year"], kind="stable").reset_index(drop=True)
     # Only series where two neighbouring values disagree need the full judgement: if every pair of
     # consecutive values within the window is in line, no value is out of line with the rest.
