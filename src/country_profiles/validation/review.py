@@ -121,10 +121,10 @@ class CharacterCounts:
         self.lengths = np.array([len(name) for name in names], dtype=np.int64)
 
     def could_match(self, query: str, cutoff: float) -> list[str]:
-        wanted = np.zeros(len(self.column), dtype=np.int32)
-        for char in query:
-            if char in self.column:
-                wanted[self.column[char]] += 1
-        common = np.minimum(self.counts, wanted).sum(axis=1)
+        # Only the query's own characters can be in common: their columns alone are compared.
+        known = sorted({char for char in query if char in self.column})
+        columns = [self.column[char] for char in known]
+        wanted = np.array([query.count(char) for char in known], dtype=np.int32)
+        common = np.minimum(self.counts[:, columns], wanted).sum(axis=1)
         bound = 2.0 * common / np.maximum(self.lengths + len(query), 1)
         return [self.names[i] for i in np.flatnonzero(bound >= cutoff)]
