@@ -27,6 +27,11 @@ COMBINED_MARKS = ("combined", "entry includes")
 
 
 def _indicator_rows(ctx: Context) -> pd.DataFrame:
+    """Every indicator row with its note, shared by the rules of this module."""
+    return ctx.once("indicator rows with notes", lambda: _gather_indicator_rows(ctx))
+
+
+def _gather_indicator_rows(ctx: Context) -> pd.DataFrame:
     parts = []
     for name in INDICATOR_TABLES:
         rows = ctx.rows(name)
@@ -38,7 +43,10 @@ def _indicator_rows(ctx: Context) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame()
     rows = pd.concat(parts, ignore_index=True)
-    return rows.assign(note=rows["note"].fillna("").astype(str), value_max=rows["value_max"].fillna(-1.0))
+    # Codes as categories: grouping hundreds of thousands of rows by them hashes small integers,
+    # not text, and holds a byte or two per row instead of a copy of the text.
+    codes = {"resource": "category", "country": "category", "indicator": "category", "source_id": "category"}
+    return rows.astype(codes).assign(note=rows["note"].fillna("").astype(str), value_max=rows["value_max"].fillna(-1.0))
 
 
 @rule(
