@@ -581,3 +581,42 @@ def test_coverage_and_show_refuse_a_fifo_instead_of_hanging(profiles_package, ca
     os.mkfifo(profiles_package / "data/borders.csv")
     outcome = run_cli(capsys, *[arg.format(pkg=profiles_package) for arg in argv])
     assert outcome.status == 1 and "data/borders.csv" in outcome.err and "FIFO" in outcome.err, outcome.both
+
+
+class PausedOnce:
+    """A pattern whose first match runs out of wall-clock time without working (the machine
+    paused the thread), as a busy CI machine once made 'CL' fail [A-Z]{2}."""
+
+    def __init__(self, pattern: str) -> None:
+        import regex
+
+        self.compiled, self.calls = regex.compile(pattern), 0
+
+    def fullmatch(self, text, timeout):
+        self.calls += 1
+        if self.calls == 1:
+            raise TimeoutError("regex timed out")
+        return self.compiled.fullmatch(text, timeout=timeout)
+
+
+def test_a_match_the_machine_paused_is_tried_again_not_reported_as_backtracking():
+    from country_profiles.validation.patterns import failing_texts
+
+    assert failing_texts(PausedOnce("[A-Z]{2}"), ["CL"]) == ([], [])
+    assert failing_texts(PausedOnce("[A-Z]{2}"), ["cl"]) == (["cl"], [])
+
+
+def test_a_pattern_that_really_backtracks_is_not_tried_again_at_length():
+    from country_profiles.validation.patterns import compile_pattern, failing_texts
+
+    class Counted:
+        def __init__(self, compiled):
+            self.compiled, self.timeouts = compiled, []
+
+        def fullmatch(self, text, timeout):
+            self.timeouts.append(timeout)
+            return self.compiled.fullmatch(text, timeout=timeout)
+
+    pattern = Counted(compile_pattern("(a|aa)+$"))
+    assert failing_texts(pattern, ["a" * 60 + "b"]) == ([], ["a" * 60 + "b"])
+    assert len(pattern.timeouts) == 1  # the thread was matching all the time: no second, longer try
