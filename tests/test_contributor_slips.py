@@ -82,6 +82,9 @@ BAD_EDITS = [
                                                    change=times(1000)), THOUSANDS),
     bad("labour force /10", Edit("demographics", row("FRA", "labor_force", 2024), change=times(0.1)), DIGIT_FEW),
     bad("labour force x10", Edit("demographics", row("ISL", "labor_force", 2023), change=times(10)), DIGIT_MANY),
+    # A row a documented exception excuses (Monaco's labour force counts foreign workers): the
+    # exception names the value it excuses, so a slip on the row is an error again.
+    bad("labour force x10 on an excused row", Edit("demographics", row("MCO", "labor_force", 2014), change=times(10))),
     bad("single manpower reaching age x10", Edit("demographics", row("NGA", "manpower_reaching_military_age", 2010),
                                                  change=times(10))),
     bad("single manpower available in thousands", Edit("demographics", row("FRA", "manpower_available", 2010),

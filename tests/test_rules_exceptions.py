@@ -79,3 +79,24 @@ def test_every_exception_still_matches_a_finding_on_the_real_data():
     messages = [f.message for f in validate(REPO).findings]
     stale = [e.id for e in EXCEPTIONS if not any(f"[documented exception {e.id}:" in m for m in messages)]
     assert stale == []
+
+
+def test_an_exception_excuses_only_the_values_it_lists():
+    (finding,) = [f for f in run_rules(build(LABOUR), only=("workforce_is_at_most_population",), today=TODAY,
+                                      exceptions=()) if "LIE" in f.message]
+    assert finding.value == 38_520
+    assert exception(values=(38_520,)).matches(finding, build(LABOUR))
+    assert not exception(values=(3_852,)).matches(finding, build(LABOUR))
+
+
+@pytest.mark.parametrize("labour_force", [38_520, 385_200])
+def test_a_slip_on_an_excused_row_is_an_error_again(labour_force):
+    package = build({"demographics": [value("LIE", "labor_force", 2015, labour_force),
+                                      value("LIE", "population", 2015, 37_624)]})
+    (finding,) = run_rules(package, only=("workforce_is_at_most_population",), today=TODAY,
+                           exceptions=(exception(values=(38_520,)),))
+    assert finding.severity == (WARNING if labour_force == 38_520 else ERROR)
+
+
+def test_every_exception_lists_the_values_it_excuses():
+    assert all(e.values for e in EXCEPTIONS)

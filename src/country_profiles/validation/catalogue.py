@@ -165,15 +165,19 @@ def _exceptions_section() -> list[str]:
         "## Documented exceptions",
         "",
         "From `src/country_profiles/validation/exceptions.json`: findings that are right as the source",
-        "publishes them. A matching finding is reported as a warning that names the exception, and a test",
-        f"fails when an exception no longer matches any finding. {len(exceptions)} exceptions.",
+        "publishes them. A finding of the rule on a row of the country (and year) that reports one of the",
+        "values listed is reported as a warning that names the exception; an edit that changes the value",
+        "is an error again. A test fails when an exception no longer matches any finding. "
+        f"{len(exceptions)} exceptions.",
         "",
     ]
     if not exceptions:
         return out + ["(none)"]
-    out += ["| id | rule | country | year | reason | source |", "|---|---|---|---|---|---|"]
+    out += ["| id | rule | country | year | values | reason | source |", "|---|---|---|---|---|---|---|"]
     for e in exceptions:
-        cells = [f"`{e.id}`", f"`{e.rule}`", e.country, "" if e.year is None else str(e.year), e.reason, e.source]
+        values = ", ".join(str(value) for value in e.values)
+        cells = [f"`{e.id}`", f"`{e.rule}`", e.country, "" if e.year is None else str(e.year), values, e.reason,
+                 e.source]
         out.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return out
 

@@ -1,9 +1,11 @@
 """Documented exceptions: findings that are right as the source publishes them.
 
 Each exception in validation/exceptions.json names a rule, a country (and optionally a year),
-why the data is right anyway, and the source that shows it. A finding that blames a row of that
-country (and year) under that rule stays in the report, as a warning that names the exception:
-nothing is silently dropped, and a test fails when an exception no longer matches any finding.
+the values the excused findings report, why the data is right anyway, and the source that shows
+it. A finding that blames a row of that country (and year) under that rule, reporting one of
+those values, stays in the report as a warning that names the exception: nothing is silently
+dropped, an edit that changes an excused value (a slip on an excused row) is an error again,
+and a test fails when an exception no longer matches any finding.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ class RuleException:
     reason: str
     source: str
     year: int | None = None
+    values: tuple[object, ...] = ()  # the excused findings' values; empty: any value (tests only)
 
     def matches(self, finding: Finding, package: LoadedPackage) -> bool:
-        if finding.rule != self.rule:
+        if finding.rule != self.rule or (self.values and finding.value not in self.values):
             return False
         return any(
             country == self.country and (self.year is None or year == self.year)
@@ -44,7 +47,7 @@ def load_exceptions(path: Path = EXCEPTIONS_PATH) -> tuple[RuleException, ...]:
     if not path.is_file():
         return ()
     entries = strict_json.loads(path.read_text(encoding="utf-8"))["exceptions"]  # a key twice is an error
-    return tuple(RuleException(**entry) for entry in entries)
+    return tuple(RuleException(**{**entry, "values": tuple(entry["values"])}) for entry in entries)
 
 
 def blamed_rows(finding: Finding, package: LoadedPackage) -> Iterable[tuple[str | None, int | None]]:
