@@ -292,4 +292,3 @@ def describe(outlier: Outlier, where: Callable[[Point], str], unit: str | None, 
                  else "; these values disagree and none is clearly the slip: check them against the source")
     named = slip(point.value, outlier.neighbours[0].value, unit)
     return f"{text}; {named}" if named else text
-

@@ -61,19 +61,17 @@ class KeyNames:
 
     def __init__(self, package: LoadedPackage) -> None:
         self._package = package
-        self._gathered: dict[tuple[str, str], tuple[dict[str, str], dict[str, str]]] = {}
-        self._indexes: dict[tuple[str, str], CharacterCounts] = {}
+        self._gathered: dict[tuple[str, str], tuple[dict[str, str], dict[str, str], CharacterCounts]] = {}
 
     def nearest(self, value: str, table: str, field: str, limit: int = 3) -> list[str]:
         """Keys of `table`.`field` nearest to `value`, matched on the key, the row's name or
         title, and the other names its note gives (a former name): ['OTS (Organization of Turkic States)']."""
         if (table, field) not in self._gathered:
-            self._gathered[table, field] = self._gather(table, field)
-        names, labels = self._gathered[table, field]
-        if (table, field) not in self._indexes:
-            self._indexes[table, field] = CharacterCounts(list(names))
+            names, labels = self._gather(table, field)
+            self._gathered[table, field] = names, labels, CharacterCounts(list(names))
+        names, labels, counts = self._gathered[table, field]
         query = value.strip().casefold()
-        candidates = self._indexes[table, field].could_match(query, CLOSE_ENOUGH)
+        candidates = counts.could_match(query, CLOSE_ENOUGH)
         close = difflib.get_close_matches(query, candidates, n=limit * 3, cutoff=CLOSE_ENOUGH)
         keys = list(dict.fromkeys(names[name] for name in close))[:limit]
         return [f"{key} ({labels[key]})" if labels.get(key, key) != key else key for key in keys]

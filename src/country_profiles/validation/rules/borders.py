@@ -147,9 +147,7 @@ def borders_add_up_to_land_boundaries(ctx: Context) -> list[Finding]:
     joined = _land_boundary_totals(ctx)
     if joined.empty:
         return []
-    bad = violations(
-        joined, lambda d: (d["borders_km"] - d["land_boundaries_km"]).abs() <= d["allowed"], ctx.check.id
-    )
+    bad = violations(joined, lambda d: d["adds_up"], ctx.check.id)  # missing (a length unknown): nothing to judge
     findings = []
     for row in bad.itertuples():
         listed = (

@@ -219,7 +219,7 @@ def ethnic_shares_are_not_slipped_in_scale(ctx: Context) -> list[Finding]:
         return []
     # Only complete lists with a residual group must add up; lists over 100% are the sum rule's error.
     lists = lists[lists["has_residual"] & lists["complete"] & ~lists["has_range"]]
-    short = lists[lists["low"] < 100 - tolerance]
+    short = violations(lists, lambda d: d["low"] >= 100 - tolerance, ctx.check.id)
     rows = ctx.rows("ethnic_groups")
     findings = []
     for item in short.itertuples():
